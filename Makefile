@@ -2,9 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HUB_PORT ?= 5000
 
-.PHONY: run test bench lint clean
+.PHONY: run test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +22,10 @@ run: $(VENV)/.installed-run
 	@mkdir -p var
 	$(BIN)/hub db upgrade
 	$(BIN)/hub reference load
-	$(BIN)/hub agreements load --if-present
-	HUB_PORT=$(HUB_PORT) $(BIN)/hub serve-demo
+	$(BIN)/hub serve
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m tests.bench
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 DATASET_WORKFORCE = "workforce"
 DATASETS: tuple[str, ...] = (DATASET_WORKFORCE,)
@@ -34,7 +34,7 @@ def period_key(value: str) -> tuple[int, int]:
     return int(match["year"]), int(match["quarter"])
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     FTE = "fte"
     HEADCOUNT = "headcount"
     COUNT = "count"
@@ -43,7 +43,7 @@ class Unit(str, Enum):
     CASES_PER_FTE = "cases_per_fte"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a measure is built, which decides how it aggregates and is disclosure-controlled."""
 
     COUNT = "count"  # a component released as it is: rounded, small values suppressed

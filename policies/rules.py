@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Marker(str, Enum):
+class Marker(StrEnum):
     """DfE's symbols that stand in place of a value that is not released."""
 
     SUPPRESSED = "c"  # confidential: withheld by disclosure control

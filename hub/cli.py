@@ -1,0 +1,79 @@
+"""The `hub` command: thin wrappers over the services, for operators and for `make run`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from hub import create_app
+from hub.config import ConfigError, Settings, load_settings
+from hub.db import get_db
+from hub.organisations import service as organisations
+
+
+def _settings() -> Settings:
+    return current_app.config["HUB_SETTINGS"]  # type: ignore[no-any-return]
+
+
+@click.group("db", help="Database schema.")
+def db_group() -> None:
+    """Database commands."""
+
+
+@db_group.command("upgrade", help="Apply the migrations up to the latest schema.")
+@with_appcontext
+def db_upgrade() -> None:
+    get_db().upgrade()
+    click.echo("database is at the latest schema")
+
+
+@click.group("reference", help="Reference data: regions, LAs, NARE, administrators.")
+def reference_group() -> None:
+    """Reference data commands."""
+
+
+@reference_group.command("load", help="Load the shipped reference data (idempotent).")
+@with_appcontext
+def reference_load() -> None:
+    with get_db().session() as session:
+        summary = organisations.load_reference(session, organisations.read_reference())
+    click.echo(f"reference data: {summary.added} added, {summary.updated} updated, "
+               f"{summary.unchanged} unchanged")
+
+
+@click.command("serve", help="Serve the hub with gunicorn on HUB_HOST:HUB_PORT.")
+@click.option("--workers", default=1, show_default=True,
+              help="Processes; keep 1 in embedded mode, where jobs run in-process.")
+@click.option("--threads", default=8, show_default=True, help="Threads per process.")
+@with_appcontext
+def serve(workers: int, threads: int) -> None:
+    from hub.server import serve as run_server
+
+    settings = _settings()
+    if settings.embedded and workers > 1:
+        raise click.UsageError("embedded mode (no HUB_REDIS_URL) runs one worker process.")
+    run_server(current_app._get_current_object(), settings.host, settings.port,  # type: ignore[attr-defined]
+               workers=workers, threads=threads)
+
+
+def build_cli(settings: Settings) -> click.Group:
+    """The `hub` group bound to ``settings``."""
+    group = FlaskGroup(create_app=lambda: create_app(settings), add_default_commands=False,
+                       add_version_option=False, load_dotenv=False,
+                       help="The workforce data-sharing hub.")
+    for command in (db_group, reference_group, serve):
+        group.add_command(command)
+    return group
+
+
+def main() -> None:
+    """Entry point of the `hub` console script."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(f"hub: configuration error: {exc}", err=True)
+        sys.exit(2)
+    build_cli(settings)(prog_name="hub")

@@ -1,0 +1,90 @@
+"""The read-only organisations API, its pagination and its errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def test_regions_lists_the_nine_regions_with_their_la_counts(client):
+    response = client.get("/api/v1/regions")
+    assert response.status_code == 200
+    counts = {r["name"]: r["authority_count"] for r in response.json}
+    assert len(counts) == 9 and counts["London"] == 33 and sum(counts.values()) == 153
+
+
+def test_region_by_code_includes_its_authorities(client):
+    response = client.get("/api/v1/regions/E12000001")
+    assert response.status_code == 200
+    assert response.json["name"] == "North East"
+    assert len(response.json["authorities"]) == 12
+    assert {a["region_code"] for a in response.json["authorities"]} == {"E12000001"}
+
+
+def test_authorities_are_paginated(client):
+    first = client.get("/api/v1/authorities?page_size=100")
+    second = client.get("/api/v1/authorities?page_size=100&page=2")
+    assert len(first.json) == 100 and len(second.json) == 53
+    meta = json.loads(first.headers["X-Pagination"])
+    assert meta["total"] == 153 and meta["total_pages"] == 2
+    codes = {a["code"] for a in first.json + second.json}
+    assert len(codes) == 153
+
+
+def test_authorities_filtered_by_region(client):
+    response = client.get("/api/v1/authorities?region=E12000007&page_size=50")
+    assert len(response.json) == 33
+    assert json.loads(response.headers["X-Pagination"])["total"] == 33
+
+
+def test_authority_by_code(client):
+    response = client.get("/api/v1/authorities/E09000001")
+    assert response.json == {"code": "E09000001", "dfe_code": "201", "name": "City of London",
+                             "region_code": "E12000007"}
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("/api/v1/regions/E12000099", "No region has the code 'E12000099'."),
+    ("/api/v1/regions/E09000001", "No region has the code 'E09000001'."),
+    ("/api/v1/authorities/E12000001", "No local authority has the code 'E12000001'."),
+    ("/api/v1/authorities?region=E12000099", "No region has the code 'E12000099'."),
+])
+def test_unknown_codes_give_404_with_the_error_body(client, path, message):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json == {"code": 404, "status": "Not Found", "message": message}
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("page=abc", "page"),
+    ("page=0", "page"),
+    ("page_size=1000", "page_size"),
+    ("region=London", "region"),
+])
+def test_malformed_query_parameters_give_422_naming_the_field(client, query, field):
+    response = client.get(f"/api/v1/authorities?{query}")
+    assert response.status_code == 422
+    assert response.json["status"] == "Unprocessable Entity"
+    assert field in response.json["errors"]["query"]
+    assert f"query.{field}" in response.json["message"]
+
+
+def test_unsupported_method_gives_405_with_allow(client):
+    response = client.delete("/api/v1/regions")
+    assert response.status_code == 405
+    assert response.json["code"] == 405 and response.json["message"]
+    assert "GET" in response.headers["Allow"]
+
+
+def test_oversized_request_gives_413(client, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = client.post("/api/v1/regions", data=b"x" * (limit + 1),
+                           content_type="application/json")
+    assert response.status_code == 413
+    assert response.json["status"] == "Request Entity Too Large"
+
+
+def test_unknown_path_gives_404_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404 and response.is_json

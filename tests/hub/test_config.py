@@ -1,0 +1,64 @@
+"""Settings from the environment: defaults, validation, secrets from files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hub.config import ConfigError, load_settings
+
+
+def test_defaults_are_the_embedded_hub():
+    settings = load_settings({})
+    assert settings.database_url == "sqlite:///var/hub.sqlite3"
+    assert settings.embedded and settings.port == 5000 and settings.development
+
+
+def test_postgres_urls_use_the_installed_driver():
+    settings = load_settings({"HUB_DATABASE_URL": "postgresql://u@db/hub"})
+    assert settings.database_url == "postgresql+psycopg://u@db/hub"
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"HUB_PORT": "http"}, "HUB_PORT must be a whole number, not 'http'."),
+    ({"HUB_PORT": "70000"}, "HUB_PORT must be a TCP port (1-65535), not 70000."),
+    ({"HUB_ENV": "staging"},
+     "HUB_ENV must be one of development, production, test, not 'staging'."),
+    ({"HUB_DATABASE_URL": "mysql://x/y"},
+     "HUB_DATABASE_URL must be a sqlite:// or postgresql:// URL, not 'mysql'."),
+    ({"HUB_REDIS_URL": "http://x"}, "HUB_REDIS_URL must be a redis://, rediss:// or unix:// URL."),
+    ({"HUB_MAX_REQUEST_BYTES": "-1"}, "HUB_MAX_REQUEST_BYTES must be above zero, not -1."),
+    ({"HUB_ENV": "production"},
+     "HUB_SECRET_KEY (or HUB_SECRET_KEY_FILE) is required in production."),
+    ({"HUB_SECRET_KEY": "a", "HUB_SECRET_KEY_FILE": "/x"},
+     "Set HUB_SECRET_KEY or HUB_SECRET_KEY_FILE, not both."),
+])
+def test_invalid_settings_are_refused_with_one_sentence(env, message):
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings(env)
+    assert str(excinfo.value) == message
+
+
+def test_secret_read_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret\n")
+    settings = load_settings({"HUB_ENV": "production", "HUB_SECRET_KEY_FILE": str(secret)})
+    assert settings.secret_key == "s3cret"
+    assert "s3cret" not in repr(settings)
+
+
+def test_unreadable_secret_file_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="HUB_SECRET_KEY_FILE names .*missing.*cannot be read"):
+        load_settings({"HUB_SECRET_KEY_FILE": str(tmp_path / "missing")})
+
+
+def test_the_command_stops_with_one_sentence_not_a_traceback():
+    env = {**os.environ, "HUB_PORT": "eighty"}
+    result = subprocess.run([sys.executable, "-c", "from hub.cli import main; main()", "db",
+                             "upgrade"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "hub: configuration error: HUB_PORT must be a whole number, not 'eighty'.")
