@@ -1,0 +1,40 @@
+"""Statistical disclosure control of every figure that leaves the hub for anyone but its supplier.
+
+Pure functions of the figures and a ``DisclosureRules``:
+
+- ``release_count`` / ``release_rate`` / ``release_measure``: primary suppression and rounding of
+  one figure (``primary``, ``rounding``);
+- ``suppress_table``: a grid of counts with its margins (``tables``);
+- ``apply_rules_to_series``: one measure across LAs with region and national totals (``series``);
+- ``release_aggregate``: a measure over several LAs released on its own (``aggregates``).
+
+Withheld figures carry a DfE marker (c, x, z) and a reason, never a zero or a gap.
+"""
+
+from __future__ import annotations
+
+from policies.disclosure.aggregates import aggregate_objection, release_aggregate
+from policies.disclosure.primary import release_count, release_measure, release_rate
+from policies.disclosure.released import Count, Released, Supplied
+from policies.disclosure.rounding import round_count, round_rate, smallest_released_count
+from policies.disclosure.series import ReleasedSeries, apply_rules_to_series
+from policies.disclosure.tables import CountTable, ReleasedTable, suppress_table
+
+__all__ = [
+    "Count",
+    "CountTable",
+    "Released",
+    "ReleasedSeries",
+    "ReleasedTable",
+    "Supplied",
+    "aggregate_objection",
+    "apply_rules_to_series",
+    "release_aggregate",
+    "release_count",
+    "release_measure",
+    "release_rate",
+    "round_count",
+    "round_rate",
+    "smallest_released_count",
+    "suppress_table",
+]

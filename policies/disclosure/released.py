@@ -1,0 +1,85 @@
+"""What disclosure control takes in (a supplied count) and gives out (a released value)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from policies.rules import Marker
+
+#: Where in the pipeline a value was withheld; a reason starts with one of these.
+PRIMARY = "primary"
+SECONDARY = "secondary"
+AGGREGATE = "aggregate"
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A count or sum as supplied (None when not supplied), with the headcount that governs it.
+
+    ``people`` is given for FTE figures: 3.5 FTE may be two people, and small-count suppression
+    is about people. Without it the value itself is compared with the minimum cell count.
+    """
+
+    value: float | None
+    people: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None and self.value < 0:
+            raise ValueError(f"a count cannot be negative: {self.value}")
+        if self.people is not None and self.people < 0:
+            raise ValueError(f"a headcount cannot be negative: {self.people}")
+
+    @property
+    def governing(self) -> float | None:
+        """What is compared with the minimum cell count: the people where known, else the value."""
+        return self.people if self.people is not None else self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """A figure as it leaves the hub: a number, or a DfE marker with the reason it stands there.
+
+    Reasons never quote the withheld value, so they are safe to show beside the marker.
+    """
+
+    value: float | Marker
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.value, Marker) and not self.reason:
+            raise ValueError(f"marker {self.value.value!r} needs a reason")
+        if not isinstance(self.value, Marker) and self.reason:
+            raise ValueError("a released number carries no reason")
+
+    @property
+    def is_number(self) -> bool:
+        """True when a number is released."""
+        return not isinstance(self.value, Marker)
+
+    @property
+    def number(self) -> float:
+        """The released number; ValueError when a marker stands in its place."""
+        if isinstance(self.value, Marker):
+            raise ValueError(f"no number released: {self.value.value} ({self.reason})")
+        return self.value
+
+    @property
+    def is_suppressed(self) -> bool:
+        """True when disclosure control withheld the figure (marker ``c``)."""
+        return self.value is Marker.SUPPRESSED
+
+    def __str__(self) -> str:
+        return self.value.value if isinstance(self.value, Marker) else f"{self.value:g}"
+
+
+Supplied: TypeAlias = Count | Released
+"""A figure entering disclosure control: as supplied, or as released earlier under these rules."""
+
+NOT_SUPPLIED = Released(Marker.NOT_AVAILABLE, "not supplied")
+ZERO_DENOMINATOR = Released(Marker.NOT_APPLICABLE, "zero denominator")
+
+
+def withheld(reason: str) -> Released:
+    """A value withheld by disclosure control for ``reason``."""
+    return Released(Marker.SUPPRESSED, reason)
