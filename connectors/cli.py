@@ -1,0 +1,79 @@
+"""The ``connector`` command: serve an LA's connector, make its keys, run the demo simulator."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from werkzeug.serving import make_server
+
+from connectors.app import create_app
+from connectors.config import ConfigError, load_config
+from connectors.oauth import hash_secret
+from connectors.records import RecordsError
+from connectors.signing import generate_signing_key, save_signing_key
+from connectors.simulator import start_simulator
+
+
+@click.group()
+def main() -> None:
+    """An LA's workforce connector, and the simulator the demo runs."""
+
+
+@main.command()
+@click.option("--config", "config_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def serve(config_path: Path) -> None:
+    """Serve the connector described by a YAML config file."""
+    try:
+        config = load_config(config_path)
+    except (ConfigError, RecordsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    server = make_server(config.host, config.port, create_app(config.settings), threaded=True)
+    click.echo(f"connector for {config.settings.la_code} on "
+               f"http://{config.host}:{server.server_port}", err=True)
+    server.serve_forever()
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the private key (a JWK, mode 0600).")
+@click.option("--alg", type=click.Choice(["Ed25519", "ES256"]), default="Ed25519")
+def keygen(out: Path, alg: str) -> None:
+    """Make a signing key; print the public JWKS to register with the hub."""
+    key = generate_signing_key(alg)
+    try:
+        save_signing_key(key, out)
+    except FileExistsError:
+        raise click.ClickException(f"{out} exists: not overwriting a signing key") from None
+    click.echo(json.dumps(key.public_jwks(), indent=2))
+
+
+@main.command("hash-secret")
+def hash_secret_command() -> None:
+    """Read the hub's client secret from stdin; print the hash to put in the config."""
+    secret = sys.stdin.readline().strip() if not sys.stdin.isatty() else \
+        click.prompt("Client secret", hide_input=True)
+    if len(secret) < 16:
+        raise click.ClickException("the secret needs 16 characters or more")
+    click.echo(hash_secret(secret))
+
+
+@main.command()
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8700, show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the connectors' URLs and credentials (JSON, mode 0600).")
+def simulate(seed: int, host: str, port: int, out: Path) -> None:
+    """Serve simulated connectors for all 153 LAs and write their credentials file."""
+    running = start_simulator(seed, host, port)
+    running.simulator.write_credentials(out)
+    click.echo(f"{len(running.simulator.credentials)} simulated connectors on "
+               f"{running.base_url}/la/<ons_code>; credentials in {out}", err=True)
+    try:
+        running.thread.join()
+    except KeyboardInterrupt:
+        running.stop()

@@ -1,0 +1,329 @@
+"""Reading an LA's workforce records: worker-level census-style CSV, or pre-aggregated components.
+
+Worker-level rows follow the DfE children's social work workforce census, one row per worker
+assignment per quarterly return; the census's own column names are accepted (see README.md).
+Every bad cell is collected with its line and field, and a file with any problem yields nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from policies.measures import BREACH_TYPES, BREAKDOWNS, COMPONENTS, ROLES, is_period
+
+MAX_ROWS = 500_000
+MAX_PROBLEMS_SHOWN = 50
+
+#: Our field → accepted column names, compared lower-case without spaces, "_" or "-".
+WORKER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "period": ("period", "returnperiod", "quarter"),
+    "worker_id": ("workerid", "sweno", "socialworkenglandregistrationnumber", "workerref"),
+    "role": ("role", "pricecaprole", "agencyrole"),
+    "agency": ("agency", "agencyworker"),
+    "fte": ("fte", "fte30"),
+    "start_date": ("startdate", "rolestartdate", "assignmentstartdate"),
+    "leave_date": ("leavedate", "leavingdate", "roleenddate", "enddate"),
+    "converted_from_agency": ("convertedfromagencydate", "conversiondate"),
+    "absence_days": ("absencedays", "workingdayslost", "sicknessdays"),
+    "cases": ("cases", "cases30", "casesheld"),
+    "case_holder": ("caseholder", "caseholderflag"),
+    "hourly_rate": ("hourlyrate", "agencyhourlyrate", "chargerate"),
+    "breach_type": ("breachtype", "moubreachtype"),
+    "breach_signed_off_by": ("breachsignedoffby", "signedoffby"),
+}
+REQUIRED_WORKER_FIELDS = ("period", "worker_id", "role", "agency", "fte", "start_date")
+
+_ROLE_LABELS = {**{r.replace("_", ""): r for r in ROLES}, "sw": "social_worker",
+                "ssw": "senior_social_worker", "ap": "advanced_practitioner",
+                "tm": "team_manager", "iro": "independent_reviewing_officer",
+                "conferencechair": "independent_reviewing_officer"}
+_TRUE = {"1", "y", "yes", "true", "agency"}
+_FALSE = {"0", "n", "no", "false", "permanent"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell or header: where it is and what is wrong."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.field}: {self.message}"
+
+
+class RecordsError(ValueError):
+    """A records file with problems; lists every one (the first MAX_PROBLEMS_SHOWN in the text)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        shown = "\n".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        super().__init__(f"{len(problems)} problem(s) in the records:\n{shown}"
+                         + (f"\n… and {more} more" if more > 0 else ""))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One worker assignment as it stood in one quarterly return."""
+
+    line: int
+    period: str
+    worker_id: str
+    role: str
+    agency: bool
+    fte: float
+    start_date: date
+    leave_date: date | None = None
+    converted_from_agency: date | None = None
+    absence_days: float | None = None
+    cases: int | None = None
+    case_holder: bool = False
+    hourly_rate: float | None = None
+    breach_type: str | None = None
+    breach_signed_off_by: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkerRecords:
+    """Worker-level records, and which optional fields the LA supplies."""
+
+    assignments: tuple[Assignment, ...]
+    has_cases: bool
+    has_absence: bool
+
+    def periods(self) -> tuple[str, ...]:
+        """The periods the records hold a return for."""
+        return tuple(sorted({a.period for a in self.assignments}))
+
+
+@dataclass(frozen=True)
+class AggregateRow:
+    """One period of a pre-aggregated file: components and breakdowns as the LA computed them."""
+
+    period: str
+    components: Mapping[str, float]
+    breakdowns: Mapping[str, Mapping[str, Mapping[str, float]]]
+
+
+@dataclass(frozen=True)
+class AggregateRecords:
+    """A pre-aggregated file: one row per period."""
+
+    rows: Mapping[str, AggregateRow]
+
+
+def read_records(path: Path) -> WorkerRecords | AggregateRecords:
+    """The records in the CSV file at ``path``; RecordsError listing every problem."""
+    return parse_records(path.read_text(encoding="utf-8-sig"))
+
+
+def parse_records(text: str) -> WorkerRecords | AggregateRecords:
+    """The records in CSV ``text``, worker-level or pre-aggregated by its header."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        raise RecordsError([Problem(1, "header", "the file is empty")])
+    if _norm("permanent_fte") in {_norm(h) for h in header}:
+        return _parse_aggregate(header, reader)
+    return _parse_workers(header, reader)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name.strip().lower())
+
+
+def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
+    problems: list[Problem] = []
+    aliases = {alias: field for field, names in WORKER_COLUMNS.items() for alias in names}
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        field = aliases.get(_norm(name))
+        if field is None:
+            continue  # other census columns (birth date, ethnicity…) are not needed here
+        if field in index:
+            problems.append(Problem(1, name, f"a second column for {field}"))
+        index[field] = i
+    problems += [Problem(1, f, "required column missing") for f in REQUIRED_WORKER_FIELDS
+                 if f not in index]
+    if problems:
+        raise RecordsError(problems)
+    rows: list[Assignment] = []
+    for row in reader:
+        if reader.line_num > MAX_ROWS:
+            problems.append(Problem(reader.line_num, "file", f"more than {MAX_ROWS} rows"))
+            break
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {f: (row[i].strip() if i < len(row) else "") for f, i in index.items()}
+        assignment = _worker_row(reader.line_num, cells, problems)
+        if assignment is not None:
+            rows.append(assignment)
+    if problems:
+        raise RecordsError(problems)
+    return WorkerRecords(tuple(rows), "cases" in index, "absence_days" in index)
+
+
+def _worker_row(line: int, cells: dict[str, str], problems: list[Problem]) -> Assignment | None:
+    before = len(problems)
+
+    def get(field: str, parse: Callable[[str], Any], required: bool = False) -> Any:
+        value = cells.get(field, "")
+        if not value:
+            if required:
+                problems.append(Problem(line, field, "required"))
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            problems.append(Problem(line, field, str(exc)))
+            return None
+
+    fields: dict[str, Any] = {
+        "period": get("period", _period, True), "worker_id": get("worker_id", _text, True),
+        "role": get("role", _role, True), "agency": get("agency", _flag, True),
+        "fte": get("fte", _fte, True), "start_date": get("start_date", _date, True),
+        "leave_date": get("leave_date", _date),
+        "converted_from_agency": get("converted_from_agency", _date),
+        "absence_days": get("absence_days", _non_negative),
+        "cases": get("cases", _whole), "case_holder": get("case_holder", _flag),
+        "hourly_rate": get("hourly_rate", _rate), "breach_type": get("breach_type", _breach),
+        "breach_signed_off_by": get("breach_signed_off_by", _text),
+    }
+    if fields["agency"] and not cells.get("hourly_rate"):
+        problems.append(Problem(line, "hourly_rate", "required for agency workers"))
+    start, leave = fields["start_date"], fields["leave_date"]
+    if start and leave and leave < start:
+        problems.append(Problem(line, "leave_date", "before the start date"))
+    if fields["converted_from_agency"] and fields["agency"]:
+        problems.append(Problem(line, "converted_from_agency", "set on an agency assignment"))
+    if len(problems) > before:
+        return None
+    if fields["case_holder"] is None:
+        # The census has no case-holder flag: a worker holding cases at the snapshot is one.
+        fields["case_holder"] = bool(fields["cases"])
+    return Assignment(line=line, **fields)
+
+
+def _parse_aggregate(header: list[str], reader: Any) -> AggregateRecords:
+    problems: list[Problem] = []
+    columns: list[tuple[str, str | None, str | None]] = []  # (component, dimension, category)
+    for name in (h.strip() for h in header):
+        code, _, category = name.partition(".")
+        dims = [d for d, cats in BREAKDOWNS.items() if category in cats]
+        if name == "period" or (code in COMPONENTS and not category):
+            columns.append((name, None, None))
+        elif code in COMPONENTS and dims:
+            columns.append((code, dims[0], category))
+        else:
+            problems.append(Problem(1, name, "not a component, component.role or "
+                                             "mou_breaches.breach_type column"))
+    if "period" not in {c for c, _, _ in columns}:
+        problems.append(Problem(1, "period", "required column missing"))
+    if problems:
+        raise RecordsError(problems)
+    rows: dict[str, AggregateRow] = {}
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        line = reader.line_num
+        period = ""
+        components: dict[str, float] = {}
+        breakdowns: dict[str, dict[str, dict[str, float]]] = {}
+        for (column, dim, cat), cell in zip(columns, row, strict=False):
+            value = cell.strip()
+            try:
+                if column == "period":
+                    period = _period(value)
+                elif value and dim and cat:
+                    breakdowns.setdefault(dim, {}).setdefault(cat, {})[column] = \
+                        _non_negative(value)
+                elif value:
+                    components[column] = _non_negative(value)
+            except ValueError as exc:
+                problems.append(Problem(line, f"{column}.{cat}" if cat else column, str(exc)))
+        if period in rows:
+            problems.append(Problem(line, "period", f"{period} appears twice"))
+        rows[period] = AggregateRow(period, components, breakdowns)
+    if problems:
+        raise RecordsError(problems)
+    return AggregateRecords(rows)
+
+
+def _text(value: str) -> str:
+    if len(value) > 100:
+        raise ValueError("longer than 100 characters")
+    return value
+
+
+def _period(value: str) -> str:
+    if not is_period(value):
+        raise ValueError(f"{value[:20]!r} is not a period of the form YYYY-Qn")
+    return value
+
+
+def _role(value: str) -> str:
+    role = _ROLE_LABELS.get(_norm(value))
+    if role is None:
+        raise ValueError(f"{value[:40]!r} is not one of {', '.join(ROLES)}")
+    return role
+
+
+def _breach(value: str) -> str:
+    if value not in BREACH_TYPES:
+        raise ValueError(f"{value[:40]!r} is not one of {', '.join(BREACH_TYPES)}")
+    return value
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ValueError(f"{value[:20]!r} is not yes/no (1/0, Y/N, true/false)")
+
+
+def _date(value: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise ValueError(f"{value[:20]!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _non_negative(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value[:20]!r} is not a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise ValueError(f"{value[:20]!r} is not a finite number, zero or more")
+    return number
+
+
+def _fte(value: str) -> float:
+    number = _non_negative(value)
+    if not 0 < number <= 1:
+        raise ValueError(f"{value[:20]!r} is not an FTE above 0 and at most 1")
+    return number
+
+
+def _whole(value: str) -> int:
+    number = _non_negative(value)
+    if not number.is_integer():
+        raise ValueError(f"{value[:20]!r} is not a whole number")
+    return int(number)
+
+
+def _rate(value: str) -> float:
+    return _non_negative(value.removeprefix("£"))
