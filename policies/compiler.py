@@ -1,0 +1,158 @@
+"""Compile the agreements and consent overrides in force at a moment into a PolicySet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import fields
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+from policies.agreement import (
+    AUDIENCES,
+    GRAINS,
+    NARE,
+    NATIONAL,
+    NATIONAL_GRAIN,
+    REGION,
+    RESTRICTABLE_AUDIENCES,
+    Agreement,
+)
+from policies.decision import Clause, Decision, deny
+from policies.measures import MEASURES
+from policies.overrides import SUSPEND, WITHHOLD, ConsentOverride, overrides_in_force
+from policies.policyset import BlockKey, GrantKey, PolicySet
+from policies.rules import DisclosureRules
+from policies.succession import in_force
+
+__all__ = ["compile_policies", "strictest"]
+
+_AGGREGATE_GRAINS = (REGION, NATIONAL_GRAIN)
+
+
+def compile_policies(agreements: Iterable[Agreement], overrides: Iterable[ConsentOverride],
+                     at: datetime) -> PolicySet:
+    """The policy set in force at ``at`` (timezone-aware); the inputs are left untouched."""
+    if at.tzinfo is None:
+        raise ValueError("`at` must be timezone-aware")
+    # Agreements run by calendar day; the day is taken in UTC so every process agrees on it.
+    force = in_force(agreements, at.astimezone(UTC).date())
+    active = overrides_in_force(overrides, at)
+    national = force.get(NATIONAL)
+    regional = {region: a for region, a in force.items() if region != NATIONAL}
+    grants: dict[GrantKey, Decision] = {}
+    for region, agreement in force.items():
+        for audience in AUDIENCES:
+            for grain in GRAINS:
+                sources = [agreement]
+                # NARE reads region aggregates under the national agreement as well.
+                if audience == NARE and grain == REGION and national and region != NATIONAL:
+                    sources.append(national)
+                for measure in MEASURES:
+                    grants[(region, audience, grain, measure)] = _grant(
+                        sources, audience, grain, measure)
+    withheld, suspended_readers, suspended_sources = _overrides(active)
+    return PolicySet(
+        at=at,
+        agreements=tuple(force[region] for region in sorted(force)),
+        overrides=active,
+        grants=MappingProxyType(grants),
+        blocked=MappingProxyType(_blocked(regional.values())),
+        withheld=MappingProxyType(withheld),
+        suspended_readers=MappingProxyType(suspended_readers),
+        suspended_sources=MappingProxyType(suspended_sources),
+        la_region=MappingProxyType({la: region for region, a in regional.items()
+                                    for la in a.parties}),
+        national_parties=national.parties if national else frozenset(),
+    )
+
+
+def strictest(rules: Iterable[DisclosureRules]) -> DisclosureRules:
+    """One set of rules at least as strict as each given set, parameter by parameter."""
+    rules = tuple(rules)
+    return DisclosureRules(
+        min_cell_count=max(r.min_cell_count for r in rules),
+        rounding_base=max(r.rounding_base for r in rules),
+        min_contributors=max(r.min_contributors for r in rules),
+        dominance_share=min(r.dominance_share for r in rules),
+        rate_decimals=min(r.rate_decimals for r in rules),
+    )
+
+
+def _grant(sources: list[Agreement], audience: str, grain: str, measure: str) -> Decision:
+    """What the agreements say, together, about one audience reading one measure at one grain."""
+    refs = tuple(a.ref for a in sources)
+    refusals: list[Clause] = []
+    permits: list[tuple[Agreement, Clause, DisclosureRules | None]] = []
+    for a in sources:
+        if measure not in a.measures:
+            refusals.append(Clause(a.clause_id("measures", measure),
+                                   f"{measure} is not among the measures of {a.ref}"))
+            continue
+        refusals.extend(
+            Clause(a.clause_id("prohibition", p.id), f"{a.ref} prohibits {measure} to "
+                   f"{audience}" + (f": {p.reason}" if p.reason else ""))
+            for p in a.prohibitions if p.audience == audience and measure in p.measures)
+        permits.extend(
+            (a, Clause(a.clause_id("permission", p.id), f"{a.ref} lets {audience} read "
+                       f"{measure} at grain {grain}" + _describe(p.constraints)), p.constraints)
+            for p in a.permissions
+            if p.audience == audience and p.grain == grain and measure in p.measures)
+    if refusals:
+        return Decision(False, grain, tuple(refusals), None, refs, audience)
+    if not permits:
+        names = " or ".join(str(ref) for ref in refs)
+        return deny(grain, "default-deny", f"no permission of {names} lets {audience} read "
+                    f"{measure} at grain {grain}", refs, audience)
+    constraints = [c for _, _, c in permits if c is not None]
+    return Decision(True, grain, tuple(c for _, c, _ in permits),
+                    strictest(constraints) if constraints else None,
+                    tuple(dict.fromkeys(a.ref for a, _, _ in permits)), audience)
+
+
+def _describe(rules: DisclosureRules | None) -> str:
+    if rules is None:
+        return ", unrounded"
+    return " (" + ", ".join(f"{f.name} {getattr(rules, f.name)}" for f in fields(rules)) + ")"
+
+
+def _blocked(regional: Iterable[Agreement]) -> dict[BlockKey, Decision]:
+    """Contributions to aggregates that an LA's own regional agreement does not allow.
+
+    A region's prohibition also keeps its LAs out of the national aggregate that audience sees:
+    otherwise the region's total could be recovered by differencing national and regional ones.
+    """
+    blocked: dict[BlockKey, Decision] = {}
+    for a in regional:
+        for audience in RESTRICTABLE_AUDIENCES:
+            for measure in MEASURES:
+                for grain in _AGGREGATE_GRAINS:
+                    decision = _grant([a], audience, grain, measure)
+                    if decision.clauses[0].id != "default-deny" and not decision.permit:
+                        blocked[(a.region, audience, measure, grain)] = decision
+    return blocked
+
+
+def _overrides(active: tuple[ConsentOverride, ...]) -> tuple[
+        dict[BlockKey, Decision], dict[tuple[str, str], Decision],
+        dict[tuple[str, str], Decision]]:
+    withheld: dict[BlockKey, list[Clause]] = {}
+    readers: dict[tuple[str, str], Decision] = {}
+    sources: dict[tuple[str, str], Decision] = {}
+    for o in active:
+        why = f"{o.reason} ({o.author}, {o.effective_at.isoformat()})"
+        if o.kind == SUSPEND:
+            for grain in GRAINS:
+                readers[(o.org_code, grain)] = deny(
+                    grain, o.clause_id, f"{o.org_code} is suspended and reads nothing of others "
+                    f"while suspended: {why}")
+                sources[(o.org_code, grain)] = deny(
+                    grain, o.clause_id, f"{o.org_code} is suspended; its figures are shared "
+                    f"with no one but itself: {why}")
+        elif o.kind == WITHHOLD and o.audience is not None:
+            for measure in (o.measure,) if o.measure else tuple(MEASURES):
+                for grain in GRAINS:
+                    withheld.setdefault((o.org_code, o.audience, measure, grain), []).append(
+                        Clause(o.clause_id, f"{o.org_code} withholds {measure} from "
+                               f"{o.audience}: {why}"))
+    return ({key: Decision(False, key[3], tuple(clauses), None, (), key[1])
+             for key, clauses in withheld.items()}, readers, sources)

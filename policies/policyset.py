@@ -1,0 +1,161 @@
+"""The compiled, immutable policy set: decide() is a handful of dictionary look-ups.
+
+Every answer that does not depend on who exactly is asking is precomputed by the compiler
+(policies.compiler). decide() works out the reader's audience relative to the figures, then looks
+up, in this order, suspensions, withholdings, and the agreement's grant; a contributor to an
+aggregate is checked the same way. Deny answers are shared Decision objects, so a request that is
+refused costs no more than one that is permitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from policies.agreement import (
+    LA,
+    NARE,
+    NATIONAL,
+    NATIONAL_GRAIN,
+    OTHER_REGIONS,
+    OWN,
+    REGION,
+    REGION_PARTIES,
+    SELF,
+    Agreement,
+)
+from policies.decision import (
+    ADMIN,
+    LOCAL_AUTHORITY,
+    NARE_ORG,
+    READ,
+    Decision,
+    Resource,
+    Subject,
+    deny,
+)
+from policies.measures import MEASURES
+from policies.overrides import ConsentOverride
+
+#: (scope, audience, grain, measure); scope is a region code or NATIONAL.
+GrantKey = tuple[str, str, str, str]
+#: (org or region code, audience, measure, grain).
+BlockKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySet:
+    """Agreements and overrides in force at ``at``, compiled for look-up; never mutated."""
+
+    at: datetime
+    agreements: tuple[Agreement, ...]
+    overrides: tuple[ConsentOverride, ...]
+    grants: Mapping[GrantKey, Decision]
+    #: Per LA's region: contributions its agreement does not allow (not covered, prohibited).
+    blocked: Mapping[BlockKey, Decision]
+    withheld: Mapping[BlockKey, Decision]
+    #: (org, grain): a suspended party reading others' figures.
+    suspended_readers: Mapping[tuple[str, str], Decision]
+    #: (org, grain): a suspended party's figures read by anyone else.
+    suspended_sources: Mapping[tuple[str, str], Decision]
+    la_region: Mapping[str, str]
+    national_parties: frozenset[str]
+
+    def decide(self, subject: Subject, action: str, resource: Resource) -> Decision:
+        """Whether ``subject`` may ``action`` the ``resource``, with the rules and the reasons."""
+        grain = resource.grain
+        if action != READ:
+            return deny(grain, "action", f"only {READ!r} is defined; {action!r} is not")
+        kind = subject.kind
+        if kind == ADMIN:
+            return deny(grain, "admin", "admin subjects manage agreements, consents and "
+                        "clients; they read no data")
+        org = subject.org_code
+        home = subject.region_code
+        if kind == LOCAL_AUTHORITY and self.la_region.get(org) != home and (
+                grain != NATIONAL_GRAIN or org not in self.national_parties):
+            return self._stranger(subject, grain)
+        if grain in (LA, OWN):
+            return self._la_figure(subject, home, resource)
+        if grain == REGION:
+            region = resource.region_code
+            if region is None:
+                return deny(grain, "resource", "a region aggregate needs a region_code")
+            audience = NARE if kind == NARE_ORG else (
+                REGION_PARTIES if home == region else OTHER_REGIONS)
+            decision = self.grants.get((region, audience, grain, resource.measure))
+        elif grain == NATIONAL_GRAIN:
+            audience = NARE if kind == NARE_ORG else REGION_PARTIES
+            decision = self.grants.get((NATIONAL, audience, grain, resource.measure))
+        else:
+            return deny(grain, "resource", f"unknown grain {grain!r}")
+        if decision is None:
+            return self._uncovered(resource, audience)
+        if not decision.permit:
+            return decision
+        suspended = self.suspended_readers.get((org, grain))
+        if suspended is not None:
+            return suspended
+        if resource.la_code is None:
+            return decision
+        return self._contribution(subject, home, resource, resource.la_code, decision)
+
+    def _la_figure(self, subject: Subject, home: str | None, resource: Resource) -> Decision:
+        grain, la, measure = resource.grain, resource.la_code, resource.measure
+        if la is None:
+            return deny(grain, "resource", f"grain {grain!r} needs an la_code")
+        region = self.la_region.get(la)
+        if region is None:
+            return deny(grain, "default-deny", f"{la} is not a party to any agreement in force")
+        if resource.region_code is not None and resource.region_code != region:
+            return deny(grain, "resource", f"{la} is in {region}, not {resource.region_code}")
+        org = subject.org_code
+        if subject.kind == LOCAL_AUTHORITY and org == la:
+            audience = SELF
+        elif grain == OWN:
+            return deny(grain, "default-deny", f"own figures of {la} are for {la} alone")
+        else:
+            audience = NARE if subject.kind == NARE_ORG else (
+                REGION_PARTIES if home == region else OTHER_REGIONS)
+            refused = (self.suspended_readers.get((org, grain))
+                       or self.suspended_sources.get((la, grain))
+                       or self.withheld.get((la, audience, measure, grain)))
+            if refused is not None:
+                return refused
+        decision = self.grants.get((region, audience, grain, measure))
+        return decision if decision is not None else self._uncovered(resource, audience)
+
+    def _contribution(self, subject: Subject, home: str | None, resource: Resource, la: str,
+                      aggregate: Decision) -> Decision:
+        """May this LA's figures be counted in the (permitted) aggregate the subject sees."""
+        grain, measure = resource.grain, resource.measure
+        region = self.la_region.get(la)
+        if region is None or (grain == REGION and region != resource.region_code) or (
+                grain == NATIONAL_GRAIN and la not in self.national_parties):
+            scope = resource.region_code if grain == REGION else "the national agreement"
+            return deny(grain, "default-deny", f"{la} is not a party to {scope}")
+        if subject.kind == LOCAL_AUTHORITY and subject.org_code == la:
+            return aggregate
+        audience = NARE if subject.kind == NARE_ORG else (
+            REGION_PARTIES if home == region else OTHER_REGIONS)
+        refused = (self.suspended_sources.get((la, grain))
+                   or self.withheld.get((la, audience, measure, grain))
+                   or self.blocked.get((region, audience, measure, grain)))
+        return aggregate if refused is None else refused
+
+    def _stranger(self, subject: Subject, grain: str) -> Decision:
+        actual = self.la_region.get(subject.org_code)
+        if actual is None:
+            return deny(grain, "default-deny", f"{subject.org_code} is not a party to any "
+                        "agreement in force")
+        return deny(grain, "subject", f"{subject.org_code} belongs to {actual}, not "
+                    f"{subject.region_code}")
+
+    def _uncovered(self, resource: Resource, audience: str) -> Decision:
+        grain = resource.grain
+        if resource.measure not in MEASURES:
+            return deny(grain, "resource", f"unknown measure {resource.measure!r}", (), audience)
+        scope = NATIONAL if grain == NATIONAL_GRAIN else resource.region_code
+        return deny(grain, "default-deny", f"no agreement for {scope} is in force at "
+                    f"{self.at.isoformat()}", (), audience)
