@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import MappingProxyType
 
 from policies.agreement import (
@@ -40,23 +41,18 @@ def compile_policies(agreements: Iterable[Agreement], overrides: Iterable[Consen
     national = force.get(NATIONAL)
     regional = {region: a for region, a in force.items() if region != NATIONAL}
     grants: dict[GrantKey, Decision] = {}
-    for region, agreement in force.items():
-        for audience in AUDIENCES:
-            for grain in GRAINS:
-                sources = [agreement]
-                # NARE reads region aggregates under the national agreement as well.
-                if audience == NARE and grain == REGION and national and region != NATIONAL:
-                    sources.append(national)
-                for measure in MEASURES:
-                    grants[(region, audience, grain, measure)] = _grant(
-                        sources, audience, grain, measure)
+    blocked: dict[BlockKey, Decision] = {}
+    for agreement in force.values():
+        grants.update(_grants(agreement, None if agreement is national else national))
+    for agreement in regional.values():
+        blocked.update(_blocked(agreement))
     withheld, suspended_readers, suspended_sources = _overrides(active)
     return PolicySet(
         at=at,
         agreements=tuple(force[region] for region in sorted(force)),
         overrides=active,
         grants=MappingProxyType(grants),
-        blocked=MappingProxyType(_blocked(regional.values())),
+        blocked=MappingProxyType(blocked),
         withheld=MappingProxyType(withheld),
         suspended_readers=MappingProxyType(suspended_readers),
         suspended_sources=MappingProxyType(suspended_sources),
@@ -115,21 +111,38 @@ def _describe(rules: DisclosureRules | None) -> str:
     return " (" + ", ".join(f"{f.name} {getattr(rules, f.name)}" for f in fields(rules)) + ")"
 
 
-def _blocked(regional: Iterable[Agreement]) -> dict[BlockKey, Decision]:
+# Agreements change rarely and consent overrides often: caching the per-agreement tables (keyed
+# by the immutable Agreement values) makes a recompile after a consent change cheap.
+@lru_cache(maxsize=64)
+def _grants(agreement: Agreement, national: Agreement | None) -> Mapping[GrantKey, Decision]:
+    """Every (audience, grain, measure) answer of one agreement (NARE's adding national)."""
+    grants: dict[GrantKey, Decision] = {}
+    for audience in AUDIENCES:
+        for grain in GRAINS:
+            sources = [agreement]
+            if audience == NARE and grain == REGION and national is not None:
+                sources.append(national)
+            for measure in MEASURES:
+                grants[(agreement.region, audience, grain, measure)] = _grant(
+                    sources, audience, grain, measure)
+    return MappingProxyType(grants)
+
+
+@lru_cache(maxsize=64)
+def _blocked(agreement: Agreement) -> Mapping[BlockKey, Decision]:
     """Contributions to aggregates that an LA's own regional agreement does not allow.
 
     A region's prohibition also keeps its LAs out of the national aggregate that audience sees:
     otherwise the region's total could be recovered by differencing national and regional ones.
     """
     blocked: dict[BlockKey, Decision] = {}
-    for a in regional:
-        for audience in RESTRICTABLE_AUDIENCES:
-            for measure in MEASURES:
-                for grain in _AGGREGATE_GRAINS:
-                    decision = _grant([a], audience, grain, measure)
-                    if decision.clauses[0].id != "default-deny" and not decision.permit:
-                        blocked[(a.region, audience, measure, grain)] = decision
-    return blocked
+    for audience in RESTRICTABLE_AUDIENCES:
+        for measure in MEASURES:
+            for grain in _AGGREGATE_GRAINS:
+                decision = _grant([agreement], audience, grain, measure)
+                if decision.clauses[0].id != "default-deny" and not decision.permit:
+                    blocked[(agreement.region, audience, measure, grain)] = decision
+    return MappingProxyType(blocked)
 
 
 def _overrides(active: tuple[ConsentOverride, ...]) -> tuple[
