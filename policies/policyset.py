@@ -73,9 +73,12 @@ class PolicySet:
                         "clients; they read no data")
         org = subject.org_code
         home = subject.region_code
-        if kind == LOCAL_AUTHORITY and self.la_region.get(org) != home and (
-                grain != NATIONAL_GRAIN or org not in self.national_parties):
-            return self._stranger(subject, grain)
+        if kind == LOCAL_AUTHORITY:
+            actual = self.la_region.get(org)
+            # An LA whose regional agreement has lapsed still reads the national aggregate.
+            if actual != home and (actual is not None or grain != NATIONAL_GRAIN
+                                   or org not in self.national_parties):
+                return self._stranger(subject, grain)
         if grain in (LA, OWN):
             return self._la_figure(subject, home, resource)
         if grain == REGION:

@@ -135,6 +135,8 @@ def test_only_read_is_an_action(policy_set: PolicySet) -> None:
      "is in E12000007, not E12000001"),
     (Subject(CAMDEN.org_code, "local_authority", "E12000001"), Resource("agency_rate", "la",
      la_code=HACKNEY), "belongs to E12000007"),
+    (Subject(CAMDEN.org_code, "local_authority", "E12000001"), Resource("agency_rate",
+     "national"), "belongs to E12000007"),
     (CAMDEN, Resource("agency_rate", "region", region_code="E12000007", la_code=DURHAM),
      "not a party to E12000007"),
 ])
@@ -216,6 +218,18 @@ def test_compile_picks_the_version_in_force(agreements: list[Agreement]) -> None
     assert read(later, CAMDEN, "agency_rate", "la", la_code=HACKNEY) == (False, ["default-deny"])
     assert str(later.decide(CAMDEN, "read", Resource("agency_rate", "la", la_code=HACKNEY))
                .agreements[0]) == "E12000007 v4"
+
+
+def test_an_la_whose_regional_agreement_lapsed_reads_only_the_national_aggregate(
+        agreements: list[Agreement]) -> None:
+    lapsed = [dataclasses.replace(a, effective_to=NOW.date() - timedelta(days=1))
+              if a.region == "E12000007" else a for a in agreements]
+    policy = compile_policies(lapsed, [], NOW)
+    assert read(policy, CAMDEN, "agency_rate", "national") == (
+        True, ["national v1 permission n1"])
+    assert not read(policy, CAMDEN, "agency_rate", "own", la_code=CAMDEN.org_code)[0]
+    assert not read(policy, NARE, "agency_rate", "national", la_code=CAMDEN.org_code)[0]
+    assert not read(policy, NARE, "agency_rate", "region", region_code="E12000007")[0]
 
 
 def test_compile_leaves_its_inputs_alone_and_the_result_is_immutable(
