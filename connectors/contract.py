@@ -106,8 +106,11 @@ def derive_measures(components: Mapping[str, float]) -> dict[str, MeasureValue]:
         if not all(c in components for c in m.components):
             continue
         denominator = math.fsum(components[c] for c in m.denominator) if m.denominator else None
-        out[code] = MeasureValue(derive(m, dict(components)), m.unit.value,
-                                 components[m.numerator], denominator)
+        value = derive(m, dict(components))
+        if value is not None and not math.isfinite(value):
+            raise ContractError(f"/measures/{code}/value", "overflows: the denominator is "
+                                                           "too small")
+        out[code] = MeasureValue(value, m.unit.value, components[m.numerator], denominator)
     return out
 
 

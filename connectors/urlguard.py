@@ -1,0 +1,182 @@
+"""Rules for contacting an untrusted URL (a connector's), enforced in the HTTP transport itself.
+
+Every request through a guarded session is checked: scheme, host, every address the host resolves
+to; then the connection goes to the address that was checked (the URL is rewritten to it, with
+the name kept for the Host header, TLS SNI and certificate check), so a second DNS answer cannot
+point the connection somewhere else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_FORBIDDEN = ("is_unspecified", "is_loopback", "is_link_local", "is_multicast", "is_private",
+              "is_reserved")
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for ``host``."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+@dataclass(frozen=True)
+class UrlPolicy:
+    """What a pull may contact, and how long and how much it may take."""
+
+    allow_http: bool = False
+    #: Host names (or address literals) exempt from the address checks, lower case.
+    allowed_hosts: frozenset[str] = frozenset()
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    #: Whole-response deadline: a server trickling bytes cannot hold a pull past it.
+    total_timeout: float = 30.0
+    max_bytes: int = 1024 * 1024
+    resolver: Resolver = field(default=system_resolver, compare=False)
+
+
+class UrlRefused(Exception):
+    """A URL or address the policy forbids; ``code`` and ``reason`` are safe to show."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class HostUnresolved(Exception):
+    """The host name did not resolve (possibly a passing DNS failure)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A checked URL, split into what is connected to and what is asked for."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == _DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+    def url_for(self, address: str) -> str:
+        """This URL, with its host replaced by ``address``."""
+        host = f"[{address}]" if ":" in address else address
+        return f"{self.scheme}://{host}:{self.port}{self.path}"
+
+
+def check_url(url: str, policy: UrlPolicy) -> Target:
+    """The parts of ``url`` if its form is allowed (scheme, no credentials); UrlRefused if not."""
+    if len(url) > 2048:
+        raise UrlRefused("bad_url", "URL longer than 2048 characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise UrlRefused("bad_url", "URL cannot be parsed") from None
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (scheme == "http" and policy.allow_http):
+        raise UrlRefused("insecure_url", f"scheme {scheme[:10]!r} not allowed: https only")
+    if parts.username is not None or parts.password is not None:
+        raise UrlRefused("bad_url", "credentials in the URL are not allowed")
+    host = (parts.hostname or "").rstrip(".")
+    if not host or not host.isascii():
+        raise UrlRefused("bad_url", "URL has no host, or a non-ASCII one (use punycode)")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Target(scheme, host, port or _DEFAULT_PORTS[scheme], path)
+
+
+def forbidden_reason(address: IPAddress) -> str | None:
+    """Why connecting to ``address`` is forbidden (e.g. "loopback"), or None if it is public."""
+    if isinstance(address, ipaddress.IPv6Address):
+        # Addresses that embed an IPv4 one reach that IPv4 host: judge it instead.
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            return forbidden_reason(embedded)
+    for attribute in _FORBIDDEN:
+        if getattr(address, attribute):
+            return attribute.removeprefix("is_").replace("_", "-")
+    return None if address.is_global else "not-global"
+
+
+def resolve_checked(target: Target, policy: UrlPolicy) -> str:
+    """The address to connect to for ``target``, after checking every address it resolves to."""
+    try:
+        literal: IPAddress | None = ipaddress.ip_address(target.host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [str(literal)]
+    else:
+        try:
+            addresses = policy.resolver(target.host, target.port)
+        except (OSError, UnicodeError) as exc:
+            raise HostUnresolved(target.host) from exc
+    if not addresses:
+        raise HostUnresolved(target.host)
+    if target.host.lower() in policy.allowed_hosts:
+        return addresses[0]
+    for text in addresses:
+        reason = forbidden_reason(ipaddress.ip_address(text.split("%")[0]))
+        if reason is not None:
+            # Say which kind, not which address: the reason is shown to admins.
+            raise UrlRefused("forbidden_address", f"host resolves to a {reason} address")
+    return addresses[0]
+
+
+class PinnedAdapter(HTTPAdapter):
+    """A transport that applies ``policy`` to every request and connects to the checked address."""
+
+    def __init__(self, policy: UrlPolicy) -> None:
+        super().__init__(max_retries=0)
+        self.policy = policy
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        target = check_url(request.url or "", self.policy)
+        address = resolve_checked(target, self.policy)
+        pinned = request.copy()
+        pinned.url = target.url_for(address)
+        pinned.headers["Host"] = target.host_header
+        return super().send(pinned, stream=stream,
+                            timeout=(self.policy.connect_timeout, self.policy.read_timeout),
+                            verify=verify, cert=cert, proxies=None)
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert)
+        if host_params["scheme"] == "https":
+            # The URL names the address; TLS must still name and verify the host.
+            host = request.headers["Host"]
+            name = urlsplit("//" + (host.decode() if isinstance(host, bytes) else host)).hostname
+            pool_kwargs["server_hostname"] = name
+            pool_kwargs["assert_hostname"] = name
+        return host_params, pool_kwargs
+
+
+def guarded_session(policy: UrlPolicy) -> requests.Session:
+    """A requests session whose every request obeys ``policy`` (and ignores proxy settings)."""
+    session = requests.Session()
+    session.trust_env = False  # an environment proxy would connect on our behalf, unchecked
+    session.max_redirects = 0
+    adapter = PinnedAdapter(policy)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
