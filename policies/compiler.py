@@ -15,8 +15,10 @@ from policies.agreement import (
     NATIONAL,
     NATIONAL_GRAIN,
     REGION,
+    REGIONAL_GRAINS,
     RESTRICTABLE_AUDIENCES,
     Agreement,
+    Permission,
 )
 from policies.decision import Clause, Decision, deny
 from policies.measures import MEASURES
@@ -28,6 +30,8 @@ from policies.succession import in_force
 __all__ = ["compile_policies", "strictest"]
 
 _AGGREGATE_GRAINS = (REGION, NATIONAL_GRAIN)
+#: An agreement beside its permissions grouped by (audience, grain).
+_Indexed = tuple[Agreement, dict[tuple[str, str], tuple[Permission, ...]]]
 
 
 def compile_policies(agreements: Iterable[Agreement], overrides: Iterable[ConsentOverride],
@@ -74,37 +78,47 @@ def strictest(rules: Iterable[DisclosureRules]) -> DisclosureRules:
     )
 
 
-def _grant(sources: list[Agreement], audience: str, grain: str, measure: str) -> Decision:
+def _grant(sources: list[_Indexed], audience: str, grain: str, measure: str) -> Decision:
     """What the agreements say, together, about one audience reading one measure at one grain."""
-    refs = tuple(a.ref for a in sources)
-    refusals: list[Clause] = []
-    permits: list[tuple[Agreement, Clause, DisclosureRules | None]] = []
-    for a in sources:
-        if measure not in a.measures:
-            refusals.append(Clause(a.clause_id("measures", measure),
-                                   f"{measure} is not among the measures of {a.ref}"))
-            continue
-        refusals.extend(
-            Clause(a.clause_id("prohibition", p.id), f"{a.ref} prohibits {measure} to "
-                   f"{audience}" + (f": {p.reason}" if p.reason else ""))
-            for p in a.prohibitions if p.audience == audience and measure in p.measures)
-        permits.extend(
-            (a, Clause(a.clause_id("permission", p.id), f"{a.ref} lets {audience} read "
-                       f"{measure} at grain {grain}" + _describe(p.constraints)), p.constraints)
-            for p in a.permissions
-            if p.audience == audience and p.grain == grain and measure in p.measures)
+    refs = tuple(a.ref for a, _ in sources)
+    refusals = [clause for a, _ in sources for clause in _refusals(a, audience, measure)]
     if refusals:
         return Decision(False, grain, tuple(refusals), None, refs, audience)
+    permits = [(a, permission) for a, by_key in sources
+               for permission in by_key.get((audience, grain), ())
+               if measure in permission.measures]
     if not permits:
         names = " or ".join(str(ref) for ref in refs)
         return deny(grain, "default-deny", f"no permission of {names} lets {audience} read "
                     f"{measure} at grain {grain}", refs, audience)
-    constraints = [c for _, _, c in permits if c is not None]
-    return Decision(True, grain, tuple(c for _, c, _ in permits),
-                    strictest(constraints) if constraints else None,
-                    tuple(dict.fromkeys(a.ref for a, _, _ in permits)), audience)
+    constraints = [p.constraints for _, p in permits if p.constraints is not None]
+    return Decision(
+        True, grain,
+        tuple(Clause(a.clause_id("permission", p.id), f"{a.ref} lets {audience} read {measure} "
+                     f"at grain {grain}{_describe(p.constraints)}") for a, p in permits),
+        strictest(constraints) if constraints else None,
+        tuple(dict.fromkeys(a.ref for a, _ in permits)), audience)
 
 
+def _refusals(a: Agreement, audience: str, measure: str) -> list[Clause]:
+    """Why ``a`` keeps ``measure`` from ``audience`` at every grain: not covered, or prohibited."""
+    if measure not in a.measures:
+        return [Clause(a.clause_id("measures", measure),
+                       f"{measure} is not among the measures of {a.ref}")]
+    return [Clause(a.clause_id("prohibition", p.id), f"{a.ref} prohibits {measure} to "
+                   f"{audience}" + (f": {p.reason}" if p.reason else ""))
+            for p in a.prohibitions if p.audience == audience and measure in p.measures]
+
+
+def _index(a: Agreement) -> _Indexed:
+    """The agreement with its permissions grouped by (audience, grain)."""
+    by_key: dict[tuple[str, str], list[Permission]] = {}
+    for p in a.permissions:
+        by_key.setdefault((p.audience, p.grain), []).append(p)
+    return a, {key: tuple(permissions) for key, permissions in by_key.items()}
+
+
+@lru_cache(maxsize=256)
 def _describe(rules: DisclosureRules | None) -> str:
     if rules is None:
         return ", unrounded"
@@ -117,11 +131,14 @@ def _describe(rules: DisclosureRules | None) -> str:
 def _grants(agreement: Agreement, national: Agreement | None) -> Mapping[GrantKey, Decision]:
     """Every (audience, grain, measure) answer of one agreement (NARE's adding national)."""
     grants: dict[GrantKey, Decision] = {}
+    indexed = _index(agreement)
+    with_national = [indexed] if national is None else [indexed, _index(national)]
+    # decide() looks the national grain up under NATIONAL only, the others under a region.
+    grains = (NATIONAL_GRAIN,) if agreement.is_national else REGIONAL_GRAINS
     for audience in AUDIENCES:
-        for grain in GRAINS:
-            sources = [agreement]
-            if audience == NARE and grain == REGION and national is not None:
-                sources.append(national)
+        for grain in grains:
+            # NARE reads a region's aggregate under the national agreement as well.
+            sources = with_national if audience == NARE and grain == REGION else [indexed]
             for measure in MEASURES:
                 grants[(agreement.region, audience, grain, measure)] = _grant(
                     sources, audience, grain, measure)
@@ -138,10 +155,10 @@ def _blocked(agreement: Agreement) -> Mapping[BlockKey, Decision]:
     blocked: dict[BlockKey, Decision] = {}
     for audience in RESTRICTABLE_AUDIENCES:
         for measure in MEASURES:
-            for grain in _AGGREGATE_GRAINS:
-                decision = _grant([agreement], audience, grain, measure)
-                if decision.clauses[0].id != "default-deny" and not decision.permit:
-                    blocked[(agreement.region, audience, measure, grain)] = decision
+            refusals = tuple(_refusals(agreement, audience, measure))
+            for grain in _AGGREGATE_GRAINS if refusals else ():
+                blocked[(agreement.region, audience, measure, grain)] = Decision(
+                    False, grain, refusals, None, (agreement.ref,), audience)
     return MappingProxyType(blocked)
 
 
