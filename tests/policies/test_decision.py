@@ -278,3 +278,26 @@ def test_nare_permissions_from_a_region_and_the_national_agreement_combine(
     assert decision.permit and decision.rules == DisclosureRules(8, 5, 3, 0.5, 1)
     assert [c.id for c in decision.clauses] == ["E12000007 v3 permission p9",
                                                 "national v1 permission n3"]
+
+
+@pytest.mark.parametrize("region", [f"E1200000{i}" for i in range(1, 10)])
+def test_every_region_shares_as_the_table_in_the_design_says(
+        policy_set: PolicySet, agreements: list[Agreement], region: str) -> None:
+    agreement = next(a for a in agreements if a.region == region)
+    la = min(agreement.parties)
+    neighbour = Subject(max(agreement.parties), "local_authority", region)
+    outsider_region = "E12000001" if region != "E12000001" else "E12000002"
+    outsider = Subject(outsider_region, "region", outsider_region)
+    for measure in agreement.measures:
+        prohibited = any(x.audience == "other_regions" and measure in x.measures
+                         for x in agreement.prohibitions)
+        assert read(policy_set, Subject(la, "local_authority", region), measure, "own",
+                    la_code=la)[0]
+        assert read(policy_set, neighbour, measure, "la", la_code=la)[0]
+        assert read(policy_set, Subject(region, "region", region), measure, "region",
+                    region_code=region)[0]
+        assert not read(policy_set, outsider, measure, "la", la_code=la)[0]
+        assert read(policy_set, outsider, measure, "region", region_code=region)[0] is (
+            not prohibited)
+        assert read(policy_set, NARE, measure, "region", region_code=region)[0]
+        assert read(policy_set, NARE, measure, "national", la_code=la)[0]
