@@ -171,11 +171,17 @@ class PinnedAdapter(HTTPAdapter):
         return host_params, pool_kwargs
 
 
+class _NoRedirects(requests.Session):
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        # Even with allow_redirects=False, requests reads a 3xx body (unbounded) to prepare the
+        # next hop; having no target skips that, and the caller sees the 3xx as it is.
+        return None
+
+
 def guarded_session(policy: UrlPolicy) -> requests.Session:
     """A requests session whose every request obeys ``policy`` (and ignores proxy settings)."""
-    session = requests.Session()
+    session = _NoRedirects()
     session.trust_env = False  # an environment proxy would connect on our behalf, unchecked
-    session.max_redirects = 0
     adapter = PinnedAdapter(policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

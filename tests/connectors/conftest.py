@@ -50,7 +50,8 @@ class QuietHandler(WSGIRequestHandler):
 def serving(app: Callable[..., Any]) -> Iterator[str]:
     """Serve ``app`` on an ephemeral loopback port for the block; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -94,5 +95,5 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def loopback_policy() -> UrlPolicy:
     return UrlPolicy(allow_http=True, allowed_hosts=frozenset({"127.0.0.1"}),
-                     connect_timeout=1.0, read_timeout=0.5, total_timeout=2.0,
+                     connect_timeout=1.0, read_timeout=0.5, total_timeout=1.0,
                      max_bytes=64 * 1024)
