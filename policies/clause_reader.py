@@ -29,9 +29,15 @@ _CONSTRAINTS = ("min_cell_count", "rounding_base", "min_contributors", "dominanc
 
 def _choice(r: NodeReader, node: Any, path: str, what: str, allowed: tuple[str, ...]
             ) -> str | None:
-    return r.scalar(node, path, str, f"an {what}", lambda v: None if v in allowed else (
-        f"unknown {what} {v!r}" if v not in (AUDIENCES + GRAINS) else f"{what} {v!r} is not "
-        f"allowed here") + f" (expected one of: {', '.join(allowed)})")
+    def check(value: str) -> str | None:
+        if value in allowed:
+            return None
+        # A known word in the wrong place deserves a different message than a misspelling.
+        problem = f"{what} {value!r} is not allowed here" if value in AUDIENCES + GRAINS else (
+            f"unknown {what} {value!r}")
+        return f"{problem} (expected one of: {', '.join(allowed)})"
+
+    return r.scalar(node, path, str, f"an {what}", check)
 
 
 def _clause_id(r: NodeReader, f: dict[str, Any], path: str, seen: dict[str, str]) -> str | None:
@@ -58,11 +64,12 @@ def _clause_measures(r: NodeReader, node: Any, path: str, covered: frozenset[str
         return covered
     for code in sorted(codes - covered):
         r.report(node, path, f"measure {code!r} is not among the agreement's measures")
-    return codes
+    return codes if codes <= covered else None
 
 
 def permission(r: NodeReader, node: Any, path: str, seen: dict[str, str],
-                covered: frozenset[str] | None, national: bool) -> Permission | None:
+               covered: frozenset[str] | None, national: bool) -> Permission | None:
+    """The permission at ``node``; ``covered`` are the agreement's measures."""
     f = r.mapping(node, path, ("id", "audience", "grain", "measures"), ("constraints",))
     if f is None:
         return None
@@ -122,7 +129,8 @@ def _constraints(r: NodeReader, f: dict[str, Any], path: str, grain: str | None
 
 
 def prohibition(r: NodeReader, node: Any, path: str, seen: dict[str, str],
-                 covered: frozenset[str] | None) -> Prohibition | None:
+                covered: frozenset[str] | None) -> Prohibition | None:
+    """The prohibition at ``node``; ``covered`` are the agreement's measures."""
     f = r.mapping(node, path, ("id", "audience", "measures"), ("reason",))
     if f is None:
         return None
@@ -138,6 +146,7 @@ def prohibition(r: NodeReader, node: Any, path: str, seen: dict[str, str],
 
 
 def duty(r: NodeReader, node: Any, path: str, seen: dict[str, str]) -> Duty | None:
+    """The duty at ``node``."""
     f = r.mapping(node, path, ("id", "action"), ("note",))
     if f is None:
         return None
@@ -153,17 +162,15 @@ def duty(r: NodeReader, node: Any, path: str, seen: dict[str, str]) -> Duty | No
 
 
 def check_single_grant(r: NodeReader, f: dict[str, Any],
-                        permissions: list[Permission] | None) -> None:
-    """Two permissions for one audience, grain and measure would leave the rules ambiguous."""
-    if not permissions:
-        return
+                       permissions: list[Permission] | None) -> None:
+    """Report a measure granted twice to one audience at one grain: its rules would be ambiguous."""
     granted: dict[tuple[str, str, str], str] = {}
-    for index, permission in enumerate(permissions):
-        for measure in sorted(permission.measures):
-            key = (permission.audience, permission.grain, measure)
+    for index, grant in enumerate(permissions or ()):
+        for measure in sorted(grant.measures):
+            key = (grant.audience, grant.grain, measure)
             if key in granted:
-                node = f["permissions"].value[index]
-                r.report(node, child("permissions", index), f"{measure!r} is already granted "
-                         f"to {key[0]} at grain {key[1]} by permission {granted[key]}")
+                r.report(f["permissions"].value[index], child("permissions", index),
+                         f"{measure!r} is already granted to {key[0]} at grain {key[1]} by "
+                         f"permission {granted[key]}")
             else:
-                granted[key] = permission.id
+                granted[key] = grant.id
