@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from importlib.metadata import version
 from typing import Any
 
 import cedarpy
@@ -243,7 +244,7 @@ def main() -> list[dict[str, object]]:
         _row("compile after agreement change", cold_ms, cedar_ms, "ms"),
     ]
     print(f"{len(mix)} requests ({permits} permitted, {len(mix) - permits} denied), identical "
-          f"permit/deny from both engines; baseline = cedarpy {cedarpy.__name__} "
+          f"permit/deny from both engines; baseline = cedarpy {version('cedarpy')} "
           f"({len(cedar_set)} policies)")
     for row in rows:
         print(f"{row['name']:<32} {row['value']:>9.3f} {row['unit']}   cedarpy "
