@@ -5,7 +5,8 @@ Pure functions of the figures and a ``DisclosureRules``:
 - ``release_count`` / ``release_rate`` / ``release_measure``: primary suppression and rounding of
   one figure (``primary``, ``rounding``);
 - ``suppress_table``: a grid of counts with its margins (``tables``);
-- ``apply_rules_to_series``: one measure across LAs with region and national totals (``series``);
+- ``apply_rules_to_series``: counts across LAs with region and national totals, and
+  ``release_measure_series``: any measure across LAs from their components (``series``);
 - ``release_aggregate``: a measure over several LAs released on its own (``aggregates``).
 
 Withheld figures carry a DfE marker (c, x, z) and a reason, never a zero or a gap.
@@ -17,12 +18,18 @@ from policies.disclosure.aggregates import aggregate_objection, release_aggregat
 from policies.disclosure.primary import release_count, release_measure, release_rate
 from policies.disclosure.released import Count, Released, Supplied
 from policies.disclosure.rounding import round_count, round_rate, smallest_released_count
-from policies.disclosure.series import ReleasedSeries, apply_rules_to_series
+from policies.disclosure.series import (
+    Grouping,
+    ReleasedSeries,
+    apply_rules_to_series,
+    release_measure_series,
+)
 from policies.disclosure.tables import CountTable, ReleasedTable, suppress_table
 
 __all__ = [
     "Count",
     "CountTable",
+    "Grouping",
     "Released",
     "ReleasedSeries",
     "ReleasedTable",
@@ -32,6 +39,7 @@ __all__ = [
     "release_aggregate",
     "release_count",
     "release_measure",
+    "release_measure_series",
     "release_rate",
     "round_count",
     "round_rate",

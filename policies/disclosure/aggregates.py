@@ -11,10 +11,11 @@ should not leak through the explanation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from policies.disclosure.primary import measure_counts, release_measure
+from policies.disclosure.primary import counts_reader, release_count, release_rate
 from policies.disclosure.released import AGGREGATE, NOT_SUPPLIED, Count, Released, withheld
-from policies.measures import COMPONENTS, Kind, Measure
+from policies.measures import Kind, Measure
 from policies.rules import DisclosureRules
 
 
@@ -42,47 +43,75 @@ def release_aggregate(
 ) -> Released:
     """``measure`` over the LAs in ``contributions`` (LA code -> its components), released
     only with enough contributors and no dominant one, then primary-suppressed and rounded."""
-    supplied = {
-        la: components
-        for la, components in contributions.items()
-        if all(components.get(code) is not None for code in measure.components)
-    }
-    if not supplied:
+    read = counts_reader(measure)
+    counts = [read(components) for components in contributions.values()]
+    return aggregate_of_counts(counts, measure.kind, rules)
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """What each contributing LA adds to an aggregate: numerators, denominators (rates only)
+    and the sums of the figures governing them."""
+
+    numerators: tuple[float, ...] = ()
+    denominators: tuple[float, ...] = ()
+    numerator_governing: float = 0.0
+    denominator_governing: float = 0.0
+
+    @classmethod
+    def of(cls, counts: Iterable[tuple[Count, Count | None]]) -> Contributions:
+        """The contributions of the LAs that supplied a numerator and any denominator."""
+        numerators: list[float] = []
+        denominators: list[float] = []
+        governing = [0.0, 0.0]
+        for numerator, denominator in counts:
+            if numerator.value is None:
+                continue
+            if denominator is not None:
+                if denominator.value is None:
+                    continue
+                denominators.append(denominator.value)
+                people = denominator.people
+                governing[1] += denominator.value if people is None else people
+            numerators.append(numerator.value)
+            people = numerator.people
+            governing[0] += numerator.value if people is None else people
+        return cls(tuple(numerators), tuple(denominators), governing[0], governing[1])
+
+    @classmethod
+    def merged(cls, parts: Iterable[Contributions]) -> Contributions:
+        """The contributions of several disjoint sets of LAs together."""
+        parts = list(parts)
+        return cls(
+            tuple(x for p in parts for x in p.numerators),
+            tuple(x for p in parts for x in p.denominators),
+            sum(p.numerator_governing for p in parts),
+            sum(p.denominator_governing for p in parts),
+        )
+
+
+def aggregate_of_counts(
+    counts: Iterable[tuple[Count, Count | None]], kind: Kind, rules: DisclosureRules
+) -> Released:
+    """The aggregate of per-LA (numerator, denominator) counts, as ``release_aggregate``."""
+    return release_contributions(Contributions.of(counts), kind, rules)
+
+
+def release_contributions(
+    contributions: Contributions, kind: Kind, rules: DisclosureRules
+) -> Released:
+    """The aggregate of ``contributions`` released as ``release_aggregate`` describes."""
+    numerators = contributions.numerators
+    if not numerators:
         return NOT_SUPPLIED
-    counts = [measure_counts(measure, components) for components in supplied.values()]
-    numerators = [_value(numerator) for numerator, _ in counts]
     objection = aggregate_objection(numerators, rules, "the numerator")
-    if objection is None and measure.kind is not Kind.COUNT:
-        denominators = [_value(d) for _, d in counts if d is not None]
-        objection = aggregate_objection(denominators, rules, "the denominator")
-    if objection is not None:
+    if kind is not Kind.COUNT:
+        denominators = contributions.denominators
+        objection = objection or aggregate_objection(denominators, rules, "the denominator")
+    if objection:
         return withheld(objection)
-    return release_measure(measure, summed_components(measure, supplied.values()), rules)
-
-
-def summed_components(
-    measure: Measure, contributions: Iterable[Mapping[str, float | None]]
-) -> dict[str, float | None]:
-    """The measure's components summed over contributors, each headcount summed as the
-    figure governing its component (the LA's headcount where supplied, else its value)."""
-    rows = list(contributions)
-    summed: dict[str, float | None] = {}
-    for code in measure.components:
-        people_code = COMPONENTS[code].people if code in COMPONENTS else None
-        total = 0.0
-        governing = 0.0
-        for components in rows:
-            value = components[code]
-            assert value is not None
-            total += value
-            people = components.get(people_code) if people_code else None
-            governing += value if people is None else people
-        summed[code] = total
-        if people_code:
-            summed[people_code] = governing
-    return summed
-
-
-def _value(count: Count | None) -> float:
-    assert count is not None and count.value is not None
-    return count.value
+    numerator = Count(sum(numerators), contributions.numerator_governing)
+    if kind is Kind.COUNT:
+        return release_count(numerator, rules)
+    denominator = Count(sum(contributions.denominators), contributions.denominator_governing)
+    return release_rate(numerator, denominator, kind, rules)

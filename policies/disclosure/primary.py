@@ -9,7 +9,8 @@ is what is compared with k (see ``Count.people``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from policies.disclosure.released import (
     NOT_SUPPLIED,
@@ -25,23 +26,40 @@ from policies.measures import COMPONENTS, Kind, Measure
 from policies.rules import DisclosureRules
 
 
-def is_small(count: Count, rules: DisclosureRules) -> bool:
-    """True when the count's governing figure is from 1 to k-1 (non-zero and below k)."""
-    governing = count.governing
-    return governing is not None and 0 < governing < rules.min_cell_count
-
-
 def release_count(count: Supplied, rules: DisclosureRules) -> Released:
     """A count released under ``rules``: x when missing, c when small, else rounded to the base."""
-    if isinstance(count, Released):
-        if not count.is_number:
-            return count
-        count = Count(count.number)
-    if count.value is None:
-        return NOT_SUPPLIED
-    if is_small(count, rules) or (count.people == 0 and count.value > 0):
-        return withheld(f"{PRIMARY}: count below {rules.min_cell_count}")
-    return released_number(round_count(count.value, rules))
+    return count_releaser(rules)(count)
+
+
+@lru_cache(maxsize=64)
+def count_releaser(rules: DisclosureRules) -> Callable[[Supplied], Released]:
+    """``release_count`` with ``rules`` bound, for releasing many counts under the same rules."""
+    k = rules.min_cell_count
+    small = withheld(f"{PRIMARY}: count below {k}")
+    # Rounded counts repeat a lot; sharing their Released instances keeps big tables cheap.
+    rounded: dict[float, Released] = {}
+
+    def release(count: Supplied) -> Released:
+        if isinstance(count, Released):
+            if not count.is_number:
+                return count
+            count = Count(count.number)
+        value, people = count.value, count.people
+        if value is None:
+            return NOT_SUPPLIED
+        governing = value if people is None else people
+        if value < 0 or governing < 0:
+            raise ValueError(f"a count cannot be negative: {count}")
+        if 0 < governing < k or (people == 0 and value > 0):
+            return small
+        released = rounded.get(value)
+        if released is None:
+            released = Released(round_count(value, rules))
+            if len(rounded) < _SHARED_LIMIT:
+                rounded[value] = released
+        return released
+
+    return release
 
 
 def release_rate(
@@ -50,16 +68,21 @@ def release_rate(
     """A rate (x 100) or ratio released under ``rules``, computed from the unrounded counts."""
     if kind is Kind.COUNT:
         raise ValueError("release_rate needs a rate or ratio measure; use release_count")
-    if numerator.value is None or denominator.value is None:
+    top, bottom = numerator.value, denominator.value
+    if top is None or bottom is None:
         return NOT_SUPPLIED
-    if denominator.value == 0:
+    if top < 0 or bottom < 0:
+        raise ValueError(f"a rate over negative counts: {numerator} / {denominator}")
+    if bottom == 0:
         return ZERO_DENOMINATOR
     k = rules.min_cell_count
-    if is_small(numerator, rules):
+    top_governing = top if numerator.people is None else numerator.people
+    if 0 < top_governing < k:
         return withheld(f"{PRIMARY}: numerator below {k}")
-    if is_small(denominator, rules):
+    bottom_governing = bottom if denominator.people is None else denominator.people
+    if 0 < bottom_governing < k:
         return withheld(f"{PRIMARY}: denominator below {k}")
-    ratio = numerator.value / denominator.value
+    ratio = top / bottom
     return released_number(round_rate(ratio * 100 if kind is Kind.RATE else ratio, rules))
 
 
@@ -71,18 +94,35 @@ def measure_counts(
     A component's governing figure is its headcount (``Component.people``) where the catalogue
     names one and the caller supplied it, else its own value; a sum governs by the sum of those.
     """
-    numerator = _component_count(measure.numerator, components)
-    if measure.kind is Kind.COUNT:
-        return numerator, None
-    parts = [_component_count(code, components) for code in measure.denominator]
-    values = [p.value for p in parts]
-    governing = [p.governing for p in parts]
-    if any(v is None for v in values):
-        return numerator, Count(None)
-    return numerator, Count(
-        sum(v for v in values if v is not None),
-        sum(g for g in governing if g is not None),
-    )
+    return counts_reader(measure)(components)
+
+
+def counts_reader(
+    measure: Measure,
+) -> Callable[[Mapping[str, float | None]], tuple[Count, Count | None]]:
+    """``measure_counts`` for one measure, with its components looked up once, for many LAs."""
+    numerator_code, numerator_people = measure.numerator, _PEOPLE.get(measure.numerator)
+    denominator = [(code, _PEOPLE.get(code)) for code in measure.denominator]
+    is_count = measure.kind is Kind.COUNT
+
+    def read(components: Mapping[str, float | None]) -> tuple[Count, Count | None]:
+        get = components.get
+        value = get(numerator_code)
+        people = get(numerator_people) if numerator_people else None
+        numerator = Count(value, value if people is None else people)
+        if is_count:
+            return numerator, None
+        total = governing = 0.0
+        for code, people_code in denominator:
+            value = get(code)
+            if value is None:
+                return numerator, Count(None)
+            people = get(people_code) if people_code else None
+            total += value
+            governing += value if people is None else people
+        return numerator, Count(total, governing)
+
+    return read
 
 
 def release_measure(
@@ -95,8 +135,5 @@ def release_measure(
     return release_rate(numerator, denominator, measure.kind, rules)
 
 
-def _component_count(code: str, components: Mapping[str, float | None]) -> Count:
-    people_code = COMPONENTS[code].people if code in COMPONENTS else None
-    people = components.get(people_code) if people_code else None
-    return Count(components.get(code), people)
-
+_SHARED_LIMIT = 4096
+_PEOPLE = {c.code: c.people for c in COMPONENTS.values() if c.people}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeAlias
 
 from policies.rules import Marker
@@ -19,16 +20,12 @@ class Count:
 
     ``people`` is given for FTE figures: 3.5 FTE may be two people, and small-count suppression
     is about people. Without it the value itself is compared with the minimum cell count.
+    Negative figures are refused where they are released (ValueError), not here: big tables
+    create many Counts, and one check at release covers them all.
     """
 
     value: float | None
     people: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.value is not None and self.value < 0:
-            raise ValueError(f"a count cannot be negative: {self.value}")
-        if self.people is not None and self.people < 0:
-            raise ValueError(f"a headcount cannot be negative: {self.people}")
 
     @property
     def governing(self) -> float | None:
@@ -80,6 +77,7 @@ NOT_SUPPLIED = Released(Marker.NOT_AVAILABLE, "not supplied")
 ZERO_DENOMINATOR = Released(Marker.NOT_APPLICABLE, "zero denominator")
 
 
+@lru_cache(maxsize=1024)
 def withheld(reason: str) -> Released:
-    """A value withheld by disclosure control for ``reason``."""
+    """A value withheld by disclosure control for ``reason`` (instances shared: reasons repeat)."""
     return Released(Marker.SUPPRESSED, reason)

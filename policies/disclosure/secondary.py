@@ -14,11 +14,7 @@ withheld cell leave that cell a bridge.)
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
-
-from policies.disclosure.primary import release_count
-from policies.disclosure.released import SECONDARY, Count, Released, Supplied, withheld
-from policies.rules import DisclosureRules
+from collections.abc import Callable, Iterable, Sequence
 
 Edge = tuple[int, int]
 
@@ -68,131 +64,124 @@ def complementary_cells(
     node_count: int,
     ends: Sequence[Edge],
     withheld: Iterable[int],
-    costs: Sequence[float | None],
+    costs: Callable[[], Sequence[float | None]],
 ) -> dict[int, int]:
     """Cells to withhold besides ``withheld`` so no withheld cell is a bridge, each mapped to
     the cell it was added to protect.
 
-    ``costs[e]`` is what withholding released cell ``e`` loses (None: ``e`` cannot be withheld,
-    it is not part of any equation). Repeatedly takes the first bridge and withholds the
-    cheapest path of cells joining its two ends without it (already withheld cells cost
-    nothing), which puts it on a cycle. Greedy, not a minimum-cost solution, but deterministic.
+    ``costs()[e]`` is what withholding released cell ``e`` loses (None: ``e`` cannot be
+    withheld, it is not part of any equation); it is only called when some cell needs help.
+    Repeatedly takes the first bridge and withholds the cheapest path of cells joining its two
+    ends without it (already withheld cells cost nothing), which puts it on a cycle. Greedy,
+    not a minimum-cost solution, but deterministic.
     """
     hidden = set(withheld)
     added: dict[int, int] = {}
-    adjacent: list[list[tuple[int, int]]] = [[] for _ in range(node_count)]
-    for e, (u, v) in enumerate(ends):
-        if e in hidden or costs[e] is not None:
-            adjacent[u].append((v, e))
-            adjacent[v].append((u, e))
-    while True:
-        found = bridges(node_count, ends, hidden)
-        if not found:
-            return added
+    found = bridges(node_count, ends, _representatives(ends, hidden))
+    if not found:
+        return added
+    network = _Network(node_count, ends, hidden, costs())
+    while found:
         bridge = found[0]
-        path = _cheapest_path(adjacent, ends, bridge, hidden, costs)
+        path = network.cheapest_path(bridge)
         if path is None:
             raise ValueError(f"cell {bridge} is determined by the table's structure itself")
         for e in path:
             if e not in hidden:
-                hidden.add(e)
+                network.hide(e)
                 added[e] = bridge
+        found = bridges(node_count, ends, _representatives(ends, hidden))
+    return added
 
 
-def _cheapest_path(
-    adjacent: list[list[tuple[int, int]]],
-    ends: Sequence[Edge],
-    bridge: int,
-    hidden: set[int],
-    costs: Sequence[float | None],
-) -> list[int] | None:
-    source, target = ends[bridge]
-    best: dict[int, float] = {source: 0.0}
-    reached_by: dict[int, int] = {}
-    queue: list[tuple[float, int]] = [(0.0, source)]
-    done: set[int] = set()
-    while queue:
-        distance, node = heapq.heappop(queue)
-        if node in done:
-            continue
-        done.add(node)
-        if node == target:
-            break
-        for nxt, e in adjacent[node]:
-            if e == bridge or nxt in done:
-                continue
-            cost = 0.0 if e in hidden else costs[e]
-            if cost is None:
-                continue
-            candidate = distance + cost
-            if candidate < best.get(nxt, float("inf")):
-                best[nxt] = candidate
-                reached_by[nxt] = e
-                heapq.heappush(queue, (candidate, nxt))
-    if target not in done:
+def _pair(edge: Edge) -> Edge:
+    u, v = edge
+    return (u, v) if u < v else (v, u)
+
+
+def _representatives(ends: Sequence[Edge], hidden: set[int]) -> list[int]:
+    # Lists of LAs put many cells between the same two nodes; two of them already make a
+    # cycle, so bridge detection only needs up to two per pair of nodes.
+    seen: dict[Edge, int] = {}
+    kept = []
+    for e in sorted(hidden):
+        pair = _pair(ends[e])
+        if seen.get(pair, 0) < 2:
+            seen[pair] = seen.get(pair, 0) + 1
+            kept.append(e)
+    return kept
+
+
+class _Network:
+    """Every cell that is or could be withheld, grouped by the pair of nodes it joins."""
+
+    def __init__(
+        self,
+        node_count: int,
+        ends: Sequence[Edge],
+        hidden: set[int],
+        costs: Sequence[float | None],
+    ) -> None:
+        self.ends, self.hidden, self.costs = ends, hidden, costs
+        self.withheld: dict[Edge, list[int]] = {}
+        self.released: dict[Edge, list[int]] = {}
+        eligible = sorted(
+            (cost, e) for e, cost in enumerate(costs) if cost is not None and e not in hidden
+        )
+        for _, e in eligible:
+            self.released.setdefault(_pair(ends[e]), []).append(e)
+        for e in sorted(hidden):
+            self.withheld.setdefault(_pair(ends[e]), []).append(e)
+        self.neighbours: list[list[Edge]] = [[] for _ in range(node_count)]
+        for u, v in sorted(self.released.keys() | self.withheld.keys()):
+            self.neighbours[u].append((v, u))
+            self.neighbours[v].append((u, u))
+
+    def hide(self, e: int) -> None:
+        self.hidden.add(e)
+        self.withheld.setdefault(_pair(self.ends[e]), []).append(e)
+
+    def cheapest_between(self, pair: Edge, bridge: int) -> tuple[float, int] | None:
+        for e in self.withheld.get(pair, ()):
+            if e != bridge:
+                return 0.0, e
+        for e in self.released.get(pair, ()):
+            if e not in self.hidden:
+                cost = self.costs[e]
+                assert cost is not None
+                return cost, e
         return None
-    path: list[int] = []
-    node = target
-    while node != source:
-        e = reached_by[node]
-        path.append(e)
-        u, v = ends[e]
-        node = u if v == node else v
-    return path
 
-
-def release_cells(
-    node_count: int,
-    ends: Sequence[Edge],
-    figures: Sequence[Supplied],
-    objections: Sequence[str | None],
-    labels: Sequence[str],
-    rules: DisclosureRules,
-) -> list[Released]:
-    """Every cell of a linked table released: primary suppression and rounding, withholding
-    where ``objections`` (aggregate rules) say so, then complementary suppression."""
-    released = [
-        withheld(objection) if objection else release_count(figure, rules)
-        for figure, objection in zip(figures, objections, strict=True)
-    ]
-    costs = [_cost(figure) for figure in figures]
-    # A withheld zero hides almost nothing (beside a small cell it pins that cell to the line
-    # total), so zeros are the last choice as complements, after any non-zero cell.
-    penalty = 1 + sum(c for c in costs if c is not None)
-    costs = [penalty if c == 0 else c for c in costs]
-    hidden = [e for e, value in enumerate(released) if value.is_suppressed]
-    for e, protected in complementary_cells(node_count, ends, hidden, costs).items():
-        released[e] = withheld(f"{SECONDARY}: protects {labels[protected]}")
-    return released
-
-
-def total_of(figures: Iterable[Supplied]) -> Count:
-    """The sum of the supplied figures, governed by the sum of their governing figures."""
-    value = 0.0
-    governing = 0.0
-    supplied = False
-    for figure in figures:
-        count = as_count(figure)
-        if count.value is None:
-            continue
-        supplied = True
-        value += count.value
-        governing += count.value if count.people is None else count.people
-    return Count(value, governing) if supplied else Count(None)
-
-
-def as_count(figure: Supplied) -> Count:
-    """``figure`` as a Count to sum into a total; ValueError for a withheld figure."""
-    if isinstance(figure, Count):
-        return figure
-    if figure.is_number:
-        return Count(figure.number)
-    if figure.is_suppressed:
-        raise ValueError("a total over withheld figures must be carried from their release")
-    return Count(None)
-
-
-def _cost(figure: Supplied) -> float | None:
-    if isinstance(figure, Count):
-        return figure.value
-    return figure.number if figure.is_number else None
+    def cheapest_path(self, bridge: int) -> list[int] | None:
+        """Dijkstra between the bridge's ends, avoiding it; withheld cells cost nothing."""
+        source, target = self.ends[bridge]
+        best: dict[int, float] = {source: 0.0}
+        reached_by: dict[int, tuple[int, int]] = {}
+        queue: list[tuple[float, int]] = [(0.0, source)]
+        done: set[int] = set()
+        while queue:
+            distance, node = heapq.heappop(queue)
+            if node in done:
+                continue
+            done.add(node)
+            if node == target:
+                break
+            for nxt, low in self.neighbours[node]:
+                if nxt in done:
+                    continue
+                step = self.cheapest_between((low, node + nxt - low), bridge)
+                if step is None:
+                    continue
+                candidate = distance + step[0]
+                if candidate < best.get(nxt, float("inf")):
+                    best[nxt] = candidate
+                    reached_by[nxt] = (node, step[1])
+                    heapq.heappush(queue, (candidate, nxt))
+        if target not in done:
+            return None
+        path: list[int] = []
+        node = target
+        while node != source:
+            node, e = reached_by[node]
+            path.append(e)
+        return path

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policies.disclosure.aggregates import aggregate_objection
+from policies.disclosure.linked import as_count, parts_of, release_cells, total_of
 from policies.disclosure.released import Count, Released, Supplied
-from policies.disclosure.secondary import as_count, release_cells, total_of
 from policies.rules import DisclosureRules
 
 
@@ -96,16 +95,20 @@ def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
     cells = [figure for line in table.cells for figure in line]
     objections: list[str | None] = [None] * (n_rows * n_cols + n_rows)
     if table.row_totals is None:
-        row_totals: list[Supplied] = [total_of(line) for line in table.cells]
-        columns = [[table.cells[i][j] for i in range(n_rows)] for j in range(n_cols)]
-        column_totals: list[Supplied] = [total_of(column) for column in columns]
-        grand: Supplied = total_of(row_totals)
-        objections += [_objection(column, rules) for column in columns]
-        objections.append(_objection(row_totals, rules))
+        counts = [[as_count(figure) for figure in line] for line in table.cells]
+        rows = [total_of(*parts_of(line), rules, False)[0] for line in counts]
+        columns = [
+            total_of(*parts_of(line[j] for line in counts), rules, True) for j in range(n_cols)
+        ]
+        grand = total_of(*parts_of(rows), rules, True)
+        row_totals: list[Supplied] = list(rows)
+        column_totals: list[Supplied] = [total for total, _ in columns]
+        objections += [objection for _, objection in columns] + [grand[1]]
+        grand_total: Supplied = grand[0]
     else:
         assert table.column_totals is not None and table.grand_total is not None
         row_totals, column_totals = list(table.row_totals), list(table.column_totals)
-        grand = table.grand_total
+        grand_total = table.grand_total
         objections += [None] * (n_cols + 1)
     # Nodes: rows, the total row, columns, the total column. Edges: cells, then row totals,
     # column totals and the grand total, each joining its row node to its column node.
@@ -114,14 +117,19 @@ def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
     ends += [(i, total_col) for i in range(n_rows)]
     ends += [(total_row, n_rows + 1 + j) for j in range(n_cols)]
     ends.append((total_row, total_col))
-    labels = [f"the cell in row {r}, column {c}" for r in table.rows for c in table.columns]
-    labels += [f"the total of row {r}" for r in table.rows]
-    labels += [f"the total of column {c}" for c in table.columns]
-    labels.append("the grand total")
-    released = release_cells(
-        total_col + 1, ends, [*cells, *row_totals, *column_totals, grand], objections, labels,
-        rules,
-    )
+
+    def label(e: int) -> str:
+        row, column = ends[e]
+        if row < n_rows and column < total_col:
+            return f"the cell in row {table.rows[row]}, column {table.columns[column - n_rows - 1]}"
+        if row < n_rows:
+            return f"the total of row {table.rows[row]}"
+        if column < total_col:
+            return f"the total of column {table.columns[column - n_rows - 1]}"
+        return "the grand total"
+
+    figures = [*cells, *row_totals, *column_totals, grand_total]
+    released = release_cells(total_col + 1, ends, figures, objections, label, rules)
     interior = n_rows * n_cols
     return ReleasedTable(
         table.rows,
@@ -131,8 +139,3 @@ def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
         tuple(released[interior + n_rows : interior + n_rows + n_cols]),
         released[-1],
     )
-
-
-def _objection(parts: Sequence[Supplied], rules: DisclosureRules) -> str | None:
-    values = [v for v in (as_count(p).value for p in parts) if v is not None]
-    return aggregate_objection(values, rules) if values else None

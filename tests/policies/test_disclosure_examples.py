@@ -48,7 +48,7 @@ def test_bridge_detection_sees_parallel_edges_as_a_cycle() -> None:
 
 
 def test_complement_is_the_cheapest_cell_that_closes_a_cycle() -> None:
-    added = complementary_cells(2, [(0, 1)] * 3, [0], [None, 40.0, 7.0])
+    added = complementary_cells(2, [(0, 1)] * 3, [0], lambda: [None, 40.0, 7.0])
     assert added == {2: 0}
 
 

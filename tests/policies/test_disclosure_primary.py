@@ -154,6 +154,12 @@ def test_a_marker_has_no_number() -> None:
         _ = release_count(Count(2), RULES).number
 
 
-def test_negative_counts_are_refused() -> None:
+@pytest.mark.parametrize("count", [Count(-1), Count(6.0, people=-1)])
+def test_negative_counts_are_refused(count: Count) -> None:
     with pytest.raises(ValueError, match="negative"):
-        Count(-1)
+        release_count(count, RULES)
+
+
+def test_rates_over_negative_counts_are_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        release_rate(Count(-6), Count(40), Kind.RATE, RULES)

@@ -1,0 +1,82 @@
+"""Releasing every cell of a linked table: primary, aggregate and secondary suppression."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from policies.disclosure.aggregates import aggregate_objection
+from policies.disclosure.primary import count_releaser
+from policies.disclosure.released import SECONDARY, Count, Released, Supplied, withheld
+from policies.disclosure.secondary import Edge, complementary_cells
+from policies.rules import DisclosureRules, Marker
+
+
+def release_cells(
+    node_count: int,
+    ends: Sequence[Edge],
+    figures: Sequence[Supplied],
+    objections: Sequence[str | None],
+    label: Callable[[int], str],
+    rules: DisclosureRules,
+) -> list[Released]:
+    """Every cell of a linked table (see ``secondary``) released: primary suppression and
+    rounding, withheld where ``objections`` say so, then complementary suppression."""
+    release = count_releaser(rules)
+    released = [
+        withheld(objection) if objection else release(figure)
+        for figure, objection in zip(figures, objections, strict=True)
+    ]
+    hidden = [e for e, value in enumerate(released) if value.value is Marker.SUPPRESSED]
+    if not hidden:
+        return released
+
+    def costs() -> list[float | None]:
+        plain = [_cost(figure) for figure in figures]
+        # A withheld zero hides almost nothing (beside a small cell it pins that cell to the
+        # line total), so zeros are the last choice as complements, after any non-zero cell.
+        penalty = 1 + sum(c for c in plain if c is not None)
+        return [penalty if c == 0 else c for c in plain]
+
+    for e, protected in complementary_cells(node_count, ends, hidden, costs).items():
+        released[e] = withheld(f"{SECONDARY}: protects {label(protected)}")
+    return released
+
+
+def parts_of(counts: Iterable[Count]) -> tuple[list[float], float]:
+    """The supplied values among ``counts`` and the sum of their governing figures."""
+    parts: list[float] = []
+    governing = 0.0
+    for count in counts:
+        value = count.value
+        if value is not None:
+            parts.append(value)
+            governing += value if count.people is None else count.people
+    return parts, governing
+
+
+def total_of(
+    parts: list[float], governing: float, rules: DisclosureRules, aggregate: bool
+) -> tuple[Count, str | None]:
+    """The total of ``parts`` (x when there are none) with its governing figure, and, for an
+    ``aggregate`` over LAs, why it may not be released (or None)."""
+    if not parts:
+        return Count(None), None
+    objection = aggregate_objection(parts, rules) if aggregate else None
+    return Count(sum(parts), governing), objection
+
+
+def as_count(figure: Supplied) -> Count:
+    """``figure`` as a Count to sum into a total; ValueError for a withheld figure."""
+    if isinstance(figure, Count):
+        return figure
+    if figure.is_number:
+        return Count(figure.number)
+    if figure.is_suppressed:
+        raise ValueError("a total over withheld figures must be carried from their release")
+    return Count(None)
+
+
+def _cost(figure: Supplied) -> float | None:
+    if isinstance(figure, Count):
+        return figure.value
+    return figure.number if figure.is_number else None

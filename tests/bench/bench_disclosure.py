@@ -1,0 +1,151 @@
+"""Benchmark: disclosure control of 153 LAs x 20 measures x 8 periods, against plain rounding.
+
+Run with ``python -m tests.bench.bench_disclosure``. Count measures go through the full
+pipeline across LAs, the nine region totals and the national total (primary, aggregate and
+secondary suppression, rounding); rate measures through primary suppression per LA and the
+aggregate rules per region and for the nation (``release_measure_series``). The baseline,
+timed in the same run on the same figures, only rounds every LA value and every region and
+national sum.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from policies.disclosure import Grouping, release_measure_series, round_count, round_rate
+from policies.measures import MEASURES, Kind, Measure
+from policies.rules import DisclosureRules
+
+REGION_SIZES = (12, 24, 15, 10, 14, 11, 33, 19, 15)
+PERIODS = tuple(f"{2023 + q // 4}-Q{q % 4 + 1}" for q in range(8))
+MEASURE_COUNT = 20
+REPEATS = 15
+RULES = DisclosureRules()
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Every LA's components for each period, and the regions the LAs belong to."""
+
+    regions: Grouping
+    measures: list[Measure]
+    components: dict[str, dict[str, dict[str, float | None]]]  # period -> LA -> components
+
+
+def build_workload(seed: int = 20241001) -> Workload:
+    """Seeded, plausible figures: large permanent workforces, many small agency counts."""
+    rng = random.Random(seed)
+    regions = {
+        f"R{r}": [f"E{r}{i:03d}" for i in range(size)] for r, size in enumerate(REGION_SIZES)
+    }
+    catalogue = list(MEASURES.values())
+    # 20 measures: the 15 in the catalogue and five more count measures over the same data.
+    extra = [
+        Measure(f"{m.code}_again_{n}", m.title, m.unit, m.kind, m.numerator)
+        for n, m in enumerate(m for m in catalogue if m.kind is Kind.COUNT)
+    ]
+    measures = (catalogue + extra)[:MEASURE_COUNT]
+    components = {
+        period: {la: _la_components(rng) for members in regions.values() for la in members}
+        for period in PERIODS
+    }
+    return Workload(Grouping.of(regions), measures, components)
+
+
+def _la_components(rng: random.Random) -> dict[str, float | None]:
+    permanent = rng.randint(25, 400)
+    agency = int(rng.lognormvariate(2.3, 1.0))
+    leavers = rng.randint(0, permanent // 6)
+    starters = rng.randint(0, permanent // 6)
+    return {
+        "permanent_headcount": permanent,
+        "permanent_fte": round(permanent * rng.uniform(0.82, 0.98), 1),
+        "agency_headcount": agency,
+        "agency_fte": round(agency * rng.uniform(0.85, 1.0), 1),
+        "vacancy_fte": round(rng.uniform(0, permanent * 0.25), 1),
+        "starters_headcount": starters,
+        "starters_fte": round(starters * 0.93, 1),
+        "leavers_headcount": leavers,
+        "leavers_fte": round(leavers * 0.92, 1),
+        "agency_conversions": rng.choice((0, 0, 1, 1, 2, 3, 4, 6, 9)),
+        "agency_above_cap": rng.randint(0, agency),
+        "mou_breaches": rng.choice((0, 0, 0, 1, 2, 3, 5, 8)),
+        "cases": None if rng.random() < 0.2 else rng.randint(200, 5000),
+        "case_holders_fte": round(permanent * 0.7, 1),
+        "working_days_lost": rng.randint(50, 3000),
+        "working_days_available": permanent * 220,
+    }
+
+
+def disclose(work: Workload) -> int:
+    """The full pipeline over the workload; returns how many figures were released."""
+    released = 0
+    for by_la in work.components.values():
+        for m in work.measures:
+            series = release_measure_series(m, by_la, RULES, work.regions)
+            released += len(series.values) + len(series.group_totals) + 1
+    return released
+
+
+def round_only(work: Workload) -> int:
+    """The baseline: round every LA value and every region and national sum, nothing else."""
+    released = 0
+    for by_la in work.components.values():
+        for m in work.measures:
+            plain = round_count if m.kind is Kind.COUNT else round_rate
+            sums = []
+            for _, group in work.regions.groups:
+                values = [_plain(m, by_la[la]) for la in group]
+                for value in values:
+                    plain(value, RULES)
+                sums.append(sum(values))
+                plain(sums[-1], RULES)
+            plain(sum(sums), RULES)
+            released += len(by_la) + len(sums) + 1
+    return released
+
+
+def _plain(m: Measure, components: dict[str, float | None]) -> float:
+    numerator = components[m.numerator] or 0.0
+    if m.kind is Kind.COUNT:
+        return numerator
+    denominator = sum(components[c] or 0.0 for c in m.denominator)
+    return numerator / denominator if denominator else 0.0
+
+
+def best_of(run: Callable[[Workload], int], work: Workload) -> float:
+    """The fastest of several runs, in milliseconds."""
+    timings = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        run(work)
+        timings.append((time.perf_counter() - start) * 1000)
+    return min(timings)
+
+
+def main() -> list[dict[str, object]]:
+    """Time the pipeline and the baseline on the same workload; print and return the rows."""
+    work = build_workload()
+    figures = disclose(work)
+    value, baseline = best_of(disclose, work), best_of(round_only, work)
+    name = (
+        f"disclosure control, {sum(REGION_SIZES)} LAs x {len(work.measures)} measures x "
+        f"{len(PERIODS)} periods ({figures} figures)"
+    )
+    rows: list[dict[str, object]] = [
+        {"name": name, "value": value, "baseline": baseline, "ratio": value / baseline,
+         "unit": "ms"},
+    ]
+    for row in rows:
+        print(
+            f"{row['name']}: {value:.1f} {row['unit']} "
+            f"(round only: {baseline:.1f} {row['unit']}, ratio {value / baseline:.1f}x)"
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    main()
