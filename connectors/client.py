@@ -225,6 +225,9 @@ class ConnectorClient:
             raise PermanentPullError(exc.code, exc.reason) from None
         except HostUnresolved:
             raise TransientPullError("dns", "connector host did not resolve") from None
+        except requests.exceptions.SSLError:
+            raise PermanentPullError("tls_error", "TLS handshake or certificate check "
+                                                  "failed") from None
         except requests.Timeout:
             raise TransientPullError("timeout", "connector did not answer in time") from None
         except requests.ConnectionError:

@@ -70,11 +70,12 @@ class Simulator:
                 f"{root}/.well-known/jwks.json", f"hub-{code}", secrets.token_urlsafe(32),
                 key.public_jwks())
         self._apps: dict[str, Flask] = {}
-        self._lock = threading.Lock()
+        # One lock per LA: building one (records, secret hash) must not hold up the others.
+        self._locks = {code: threading.Lock() for code in self.credentials}
 
     def app_for(self, la_code: str) -> Flask:
         """The connector app of one LA, built on first use."""
-        with self._lock:
+        with self._locks[la_code]:
             if la_code not in self._apps:
                 self._apps[la_code] = self._build(la_code)
             return self._apps[la_code]

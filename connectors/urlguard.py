@@ -43,6 +43,8 @@ class UrlPolicy:
     #: Whole-response deadline: a server trickling bytes cannot hold a pull past it.
     total_timeout: float = 30.0
     max_bytes: int = 1024 * 1024
+    #: A CA bundle to trust instead of the public ones (connectors behind a private CA).
+    ca_bundle: str | None = None
     resolver: Resolver = field(default=system_resolver, compare=False)
 
 
@@ -182,6 +184,7 @@ def guarded_session(policy: UrlPolicy) -> requests.Session:
     """A requests session whose every request obeys ``policy`` (and ignores proxy settings)."""
     session = _NoRedirects()
     session.trust_env = False  # an environment proxy would connect on our behalf, unchecked
+    session.verify = policy.ca_bundle or True
     adapter = PinnedAdapter(policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,3 +98,21 @@ def loopback_policy() -> UrlPolicy:
     return UrlPolicy(allow_http=True, allowed_hosts=frozenset({"127.0.0.1"}),
                      connect_timeout=1.0, read_timeout=0.5, total_timeout=1.0,
                      max_bytes=64 * 1024)
+
+
+@contextmanager
+def serving_tls(app: Callable[..., Any], cert: str, key: str) -> Iterator[int]:
+    """Serve ``app`` over TLS on an ephemeral loopback port for the block; yields the port."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler,
+                         ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
