@@ -15,7 +15,7 @@ from functools import cached_property
 from policies.disclosure.aggregates import Contributions, release_contributions
 from policies.disclosure.linked import as_count, parts_of, release_cells, total_of
 from policies.disclosure.primary import counts_reader, release_rate
-from policies.disclosure.released import Count, Released, Supplied
+from policies.disclosure.released import NOT_SUPPLIED, Count, Released, Supplied
 from policies.disclosure.secondary import Edge
 from policies.measures import Kind, Measure
 from policies.rules import DisclosureRules
@@ -50,6 +50,11 @@ class Grouping:
     def las(self) -> tuple[str, ...]:
         """Every LA, group by group."""
         return tuple(la for _, members in self.groups for la in members)
+
+    @cached_property
+    def members(self) -> frozenset[str]:
+        """Every LA, as a set."""
+        return frozenset(self.las)
 
     @cached_property
     def names(self) -> tuple[str, ...]:
@@ -102,13 +107,14 @@ def apply_rules_to_series(
     Totals are sums of the supplied values and, being aggregates over LAs, pass the contributor
     minimum and dominance limit too. ``carried`` is an earlier release of the same series whose
     totals this pass keeps (used to re-apply the rules to released output). With groups, the
-    released values come group by group.
+    released values come group by group, and an LA of a group missing from ``values`` is
+    released as not supplied; an LA in no group is a ValueError.
     """
     grouping = _grouping(groups, values)
     las = grouping.las
-    if values.keys() != set(las):
-        raise ValueError("every LA must be in exactly one group")
-    figures = [values[la] for la in las]
+    if not values.keys() <= grouping.members:
+        raise ValueError(f"LAs in no group: {sorted(values.keys() - grouping.members)}")
+    figures = [values.get(la, NOT_SUPPLIED) for la in las]
     if carried is None:
         by_group = []
         start = 0
@@ -141,7 +147,8 @@ def release_measure_series(
     rules: DisclosureRules,
     groups: Grouping | Mapping[str, Sequence[str]] | None = None,
 ) -> ReleasedSeries:
-    """``measure`` for each LA (LA code -> its components), for each group and in total.
+    """``measure`` for each LA (LA code -> its components), for each group and in total; an
+    LA of a group missing from ``components`` is released as not supplied.
 
     Counts go through ``apply_rules_to_series``. Rates and ratios are released per LA by
     primary suppression, and per group and in total as aggregates of the LAs' numerators and
@@ -149,7 +156,9 @@ def release_measure_series(
     """
     grouping = _grouping(groups, components)
     read = counts_reader(measure)
-    counts = {la: read(components[la]) for la in grouping.las}
+    if not components.keys() <= grouping.members:
+        raise ValueError(f"LAs in no group: {sorted(components.keys() - grouping.members)}")
+    counts = {la: read(components.get(la, {})) for la in grouping.las}
     if measure.kind is Kind.COUNT:
         return apply_rules_to_series({la: n for la, (n, _) in counts.items()}, rules, grouping)
     values = {

@@ -7,9 +7,12 @@ import pytest
 from policies.disclosure import (
     Count,
     CountTable,
+    Grouping,
     Released,
     apply_rules_to_series,
     release_aggregate,
+    release_measure,
+    release_measure_series,
     suppress_table,
 )
 from policies.disclosure.secondary import bridges, complementary_cells
@@ -177,3 +180,63 @@ def test_aggregate_that_is_small_is_still_primary_suppressed() -> None:
 def test_aggregate_with_no_contributors_is_x() -> None:
     released = release_aggregate(headcounts(None, None), AGENCY_HEADCOUNT, RULES)
     assert released.value is Marker.NOT_AVAILABLE
+
+
+def test_an_la_of_a_group_missing_from_the_values_is_x() -> None:
+    out = apply_rules_to_series({"E1": Count(30)}, LOOSE, {"A": ["E1", "E2"]})
+    assert out.values["E2"] == Released(Marker.NOT_AVAILABLE, "not supplied")
+    assert out.group_totals["A"] == Released(30)
+
+
+def test_an_la_in_no_group_is_refused() -> None:
+    with pytest.raises(ValueError, match="in no group: \\['E9'\\]"):
+        apply_rules_to_series({"E1": Count(30), "E9": Count(6)}, LOOSE, {"A": ["E1"]})
+
+
+def test_a_grouping_is_built_once_and_reused() -> None:
+    regions = Grouping.of({"A": ["E1", "E2"], "B": ["E3", "E4"]})
+    out = apply_rules_to_series(
+        {"E1": Count(30), "E2": Count(40), "E3": Count(3), "E4": Count(50)}, LOOSE, regions
+    )
+    assert list(out.values) == ["E1", "E2", "E3", "E4"]
+    # E3 and E4 withheld together leave B's total released: it fixes only their sum.
+    assert out.values["E3"].is_suppressed
+    assert out.values["E4"].is_suppressed
+    assert out.group_totals == {"A": Released(70), "B": Released(53)}
+
+
+def test_a_flat_grouping_has_no_group_totals() -> None:
+    out = apply_rules_to_series({"E1": Count(30)}, LOOSE, Grouping.flat(["E1"]))
+    assert out.group_totals == {}
+    assert out.total == Released(30)
+
+
+def test_fte_series_is_governed_by_headcounts() -> None:
+    components = {
+        "E1": {"agency_fte": 3.5, "agency_headcount": 6},
+        "E2": {"agency_fte": 6.0, "agency_headcount": 4},
+        "E3": {"agency_fte": 20.0, "agency_headcount": 22},
+    }
+    out = release_measure_series(measure("agency_fte"), components, LOOSE)
+    assert out.values["E2"].reason == "primary: count below 5"
+    assert out.values["E1"].reason == "secondary: protects the value of E2"
+    # 3.5 FTE of 6 people is released, and as at least k: never as a figure k would withhold.
+    assert release_measure(measure("agency_fte"), components["E1"], LOOSE) == Released(5)
+
+
+def test_rate_series_releases_region_and_national_aggregates() -> None:
+    rules = DisclosureRules(rounding_base=5, min_contributors=2, dominance_share=0.6)
+    components = {
+        la: {"agency_fte": a, "permanent_fte": p}
+        for la, a, p in [("E1", 10.0, 30.0), ("E2", 9.0, 31.0), ("E3", 2.0, 40.0)]
+    }
+    regions = {"A": ["E1", "E2"], "B": ["E3"]}
+    out = release_measure_series(measure("agency_rate"), components, rules, regions)
+    assert out.values == {
+        "E1": Released(25.0),
+        "E2": Released(22.5),
+        "E3": Released(Marker.SUPPRESSED, "primary: numerator below 5"),
+    }
+    assert out.group_totals["A"] == Released(23.8)
+    assert out.group_totals["B"].reason == "aggregate: 1 contributors below minimum 2"
+    assert out.total == Released(17.2)

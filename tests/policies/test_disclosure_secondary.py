@@ -206,3 +206,33 @@ def test_a_single_withheld_value_never_stands_alone_beside_a_released_total(
     out = apply_rules_to_series(dict(zip(las, map(Count, values), strict=True)), rules)
     hidden = [v for v in out.values.values() if v.is_suppressed]
     assert len(hidden) != 1 or out.total.is_suppressed
+
+
+@st.composite
+def fte_grids(draw: st.DrawFn) -> tuple[list[list[float]], list[list[int]]]:
+    n_rows, n_cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    people = [[draw(st.integers(0, 15)) for _ in range(n_cols)] for _ in range(n_rows)]
+    fte = [[p * draw(st.sampled_from([0.5, 0.8, 1.0])) for p in line] for line in people]
+    return fte, people
+
+
+@settings(max_examples=200, deadline=None)
+@given(fte_grids(), rules_strategy)
+def test_fte_tables_are_governed_by_headcounts(
+    grid: tuple[list[list[float]], list[list[int]]], rules: DisclosureRules
+) -> None:
+    fte, people = grid
+    table = CountTable.of(
+        [f"E{i}" for i in range(len(fte))], [f"k{j}" for j in range(len(fte[0]))], fte, people
+    )
+    out = suppress_table(table, rules)
+    for heads, line in zip(people, out.cells, strict=True):
+        for head, released in zip(heads, line, strict=True):
+            if 0 < head < rules.min_cell_count:
+                assert released.is_suppressed
+            if released.is_number:
+                assert released.number % rules.rounding_base == 0
+                assert (released.number == 0) == (head == 0)
+    equations = table_equations([[1 for _ in line] for line in fte])
+    assert recoverable(equations, withheld_names(table_released(out))) == set()
+    assert suppress_table(out.as_input(), rules) == out
