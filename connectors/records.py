@@ -130,12 +130,16 @@ def read_records(path: Path) -> WorkerRecords | AggregateRecords:
 def parse_records(text: str) -> WorkerRecords | AggregateRecords:
     """The records in CSV ``text``, worker-level or pre-aggregated by its header."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise RecordsError([Problem(1, "header", "the file is empty")])
-    if _norm("permanent_fte") in {_norm(h) for h in header}:
-        return _parse_aggregate(header, reader)
-    return _parse_workers(header, reader)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise RecordsError([Problem(1, "header", "the file is empty")])
+        if _norm("permanent_fte") in {_norm(h) for h in header}:
+            return _parse_aggregate(header, reader)
+        return _parse_workers(header, reader)
+    except csv.Error as exc:
+        raise RecordsError([Problem(reader.line_num, "file", f"not valid CSV: {exc}")]) \
+            from None
 
 
 def _norm(name: str) -> str:

@@ -117,10 +117,14 @@ def verify_detached(body: bytes, signature: str, jwks: dict[str, Any]) -> None:
         raise SignatureError("key type does not match the algorithm")
     if jwk.get("alg") not in (None, alg):
         raise SignatureError("key is registered for another algorithm")
+    try:
+        public = _import(jwk)
+    except (JoseError, ValueError, KeyError, TypeError):
+        raise SignatureError("registered key is malformed") from None
     signing_input = f"{encoded_header}.{_b64(body)}".encode()
     model = _REGISTRY.get_alg(_VERIFY_AS[alg])
     try:
-        valid = model.verify(signing_input, _unb64(encoded_signature), _import(jwk))
+        valid = model.verify(signing_input, _unb64(encoded_signature), public)
     except (JoseError, ValueError, binascii.Error) as exc:
         raise SignatureError("signature does not match the body") from exc
     if not valid:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors.extract import PriceCaps, RecordsSource, quarter_bounds, weekdays
 from connectors.records import parse_records
@@ -124,3 +127,34 @@ def test_quarter_bounds_and_weekdays(period: str, first: date, last: date, days:
 def test_price_caps_are_checked(caps: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         PriceCaps(caps)
+
+
+ROLES = list(CAPS.hourly)
+assignment = st.fixed_dictionaries({
+    "worker": st.integers(1, 12), "role": st.sampled_from(ROLES), "agency": st.booleans(),
+    "fte": st.sampled_from([0.3, 0.5, 0.8, 1.0]),
+    "start": st.dates(date(2023, 6, 1), date(2024, 5, 1)),
+    "days": st.none() | st.integers(0, 300), "rate": st.floats(30, 60),
+    "cases": st.integers(0, 30),
+    "breach": st.none() | st.sampled_from(["price_cap", "other"]),
+})
+
+
+@given(st.lists(assignment, min_size=1, max_size=25), st.floats(0, 50))
+def test_any_valid_records_give_an_extract_the_contract_accepts(rows: list[dict[str, Any]],
+                                                               vacancies: float) -> None:
+    lines = ["period,worker_id,role,agency,fte,start_date,leave_date,hourly_rate,cases,"
+             "breach_type"]
+    for r in rows:
+        leave = r["start"] + timedelta(days=r["days"]) if r["days"] is not None else ""
+        lines.append(f"2024-Q1,SW{r['worker']},{r['role']},{int(r['agency'])},{r['fte']},"
+                     f"{r['start']},{leave},{r['rate'] if r['agency'] else ''},{r['cases']},"
+                     f"{r['breach'] or ''}")
+    records = parse_records("\n".join(lines) + "\n")
+    extract = RecordsSource(LA, records, CAPS, {"2024-Q1": vacancies}).extract("2024-Q1")
+    assert extract is not None  # build_extract has already checked sums and measures
+    c = extract.components
+    assert c["agency_above_cap"] <= c["agency_headcount"]
+    workers = len({r["worker"] for r in rows})
+    assert c["permanent_headcount"] <= workers and c["agency_headcount"] <= workers
+    assert c["mou_breaches"] == sum(1 for r in rows if r["breach"])

@@ -137,3 +137,8 @@ def test_pre_aggregated_problems_are_located() -> None:
         Problem(3, "permanent_fte", "'x' is not a number"),
         Problem(3, "period", "2024-Q1 appears twice"),
     ]
+
+
+def test_a_file_that_is_not_csv_is_one_problem() -> None:
+    assert problems(HEADER + "2024-Q1," + "x" * 200_000 + "\n") == [
+        Problem(2, "file", "not valid CSV: field larger than field limit (131072)")]

@@ -145,3 +145,9 @@ def test_a_public_key_cannot_be_loaded_to_sign(tmp_path: Path, signing_key: Sign
     path.write_text(json.dumps(signing_key.public_jwks()["keys"][0]))
     with pytest.raises(ValueError, match="not a private JWK"):
         load_signing_key(path)
+
+
+def test_a_malformed_registered_key_is_a_signature_error(signing_key: SigningKey) -> None:
+    signature = sign_detached(BODY, signing_key)
+    broken = {"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": signing_key.kid}]}
+    assert refused(BODY, signature, broken) == "registered key is malformed"
