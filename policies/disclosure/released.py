@@ -12,6 +12,9 @@ from policies.rules import Marker
 PRIMARY = "primary"
 SECONDARY = "secondary"
 AGGREGATE = "aggregate"
+# Knowing which withheld cell is small (1 to k-1) and which is not, a reader who also knows
+# their sum from a released total can sometimes pin both down; this reason does not tell.
+_CONFIDENTIAL = "confidential: withheld by disclosure control"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,9 @@ class Count:
 class Released:
     """A figure as it leaves the hub: a number, or a DfE marker with the reason it stands there.
 
-    Reasons never quote the withheld value, so they are safe to show beside the marker.
+    Reasons never quote the withheld value. They do say whether a cell was small (primary) or
+    withheld to protect one (secondary), which narrows what a reader can infer from a line
+    total; ``reason_for_others`` leaves that out, for readers other than the supplier.
     """
 
     value: float | Marker
@@ -66,8 +71,15 @@ class Released:
         """True when disclosure control withheld the figure (marker ``c``)."""
         return self.value is Marker.SUPPRESSED
 
+    @property
+    def reason_for_others(self) -> str:
+        """The reason, without saying whether a withheld cell is small or protects one that is."""
+        if self.reason.startswith((f"{PRIMARY}:", f"{SECONDARY}:")):
+            return _CONFIDENTIAL
+        return self.reason
+
     def __str__(self) -> str:
-        return self.value.value if isinstance(self.value, Marker) else f"{self.value:g}"
+        return self.value.value if isinstance(self.value, Marker) else str(self.value)
 
 
 Supplied: TypeAlias = Count | Released

@@ -132,10 +132,11 @@ class _Network:
             self.released.setdefault(_pair(ends[e]), []).append(e)
         for e in sorted(hidden):
             self.withheld.setdefault(_pair(ends[e]), []).append(e)
-        self.neighbours: list[list[Edge]] = [[] for _ in range(node_count)]
+        # Each node's neighbours, with the pair of nodes that names the cells between them.
+        self.neighbours: list[list[tuple[int, Edge]]] = [[] for _ in range(node_count)]
         for u, v in sorted(self.released.keys() | self.withheld.keys()):
-            self.neighbours[u].append((v, u))
-            self.neighbours[v].append((u, u))
+            self.neighbours[u].append((v, (u, v)))
+            self.neighbours[v].append((u, (u, v)))
 
     def hide(self, e: int) -> None:
         self.hidden.add(e)
@@ -166,10 +167,10 @@ class _Network:
             done.add(node)
             if node == target:
                 break
-            for nxt, low in self.neighbours[node]:
+            for nxt, pair in self.neighbours[node]:
                 if nxt in done:
                     continue
-                step = self.cheapest_between((low, node + nxt - low), bridge)
+                step = self.cheapest_between(pair, bridge)
                 if step is None:
                     continue
                 candidate = distance + step[0]

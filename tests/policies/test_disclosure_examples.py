@@ -15,6 +15,7 @@ from policies.disclosure import (
     release_measure_series,
     suppress_table,
 )
+from policies.disclosure.released import NOT_SUPPLIED
 from policies.disclosure.secondary import bridges, complementary_cells
 from policies.measures import measure
 from policies.rules import DisclosureRules, Marker
@@ -240,3 +241,29 @@ def test_rate_series_releases_region_and_national_aggregates() -> None:
     assert out.group_totals["A"] == Released(23.8)
     assert out.group_totals["B"].reason == "aggregate: 1 contributors below minimum 2"
     assert out.total == Released(17.2)
+
+
+def test_secondary_reason_names_the_cell_it_protects() -> None:
+    out = suppress_table(CountTable.of(["E1", "E2"], ["k", "m"], [[3, 20], [30, 40]]), LOOSE)
+    assert out.cells[0][0].reason == "primary: count below 5"
+    protecting = {c.reason for line in out.cells for c in line if c.reason.startswith("secondary")}
+    assert protecting == {"secondary: protects the cell in row E1, column k"}
+
+
+def test_a_cell_no_complement_can_protect_is_an_error_not_a_silent_release() -> None:
+    with pytest.raises(ValueError, match="determined by the table's structure"):
+        complementary_cells(3, [(0, 1), (1, 2)], [0], lambda: [None, 5.0])
+
+
+def test_released_values_print_as_dfe_symbols_or_plain_numbers() -> None:
+    assert [str(v) for v in (Released(12345680), Released(30.4))] == ["12345680", "30.4"]
+    assert str(Released(Marker.SUPPRESSED, "primary: count below 5")) == "c"
+
+
+def test_reason_for_others_does_not_tell_small_cells_from_their_complements() -> None:
+    values = {"E1": Count(1), "E2": Count(5), "E3": Count(40)}
+    out = apply_rules_to_series(values, LOOSE)
+    # With the reasons, E1 + E2 = 6 and E2 >= 5 would pin E1 to 1.
+    assert out.values["E1"].reason_for_others == out.values["E2"].reason_for_others
+    assert out.values["E1"].reason_for_others == "confidential: withheld by disclosure control"
+    assert NOT_SUPPLIED.reason_for_others == "not supplied"
