@@ -7,7 +7,6 @@ will not help until someone acts); both carry a short ``code`` and a ``reason`` 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from connectors.contract import (
 )
 from connectors.oauth import SCOPE
 from connectors.signing import SIGNATURE_HEADER, SignatureError, verify_detached
+from connectors.strictjson import StrictJsonError, loads_strict
 from connectors.urlguard import (
     HostUnresolved,
     UrlPolicy,
@@ -286,8 +286,8 @@ def _is_json(response: requests.Response) -> bool:
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body)
-    except ValueError:
+        value = loads_strict(body, _MAX_TOKEN_BYTES, max_depth=3)
+    except StrictJsonError:
         raise PermanentPullError("bad_token_response", "token response is not JSON") from None
     if not isinstance(value, dict):
         raise PermanentPullError("bad_token_response", "token response is not a JSON object")

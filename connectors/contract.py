@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.strictjson import StrictJsonError, loads_strict
 from policies.measures import BREAKDOWNS, COMPONENTS, DATASETS, MEASURES, Unit, derive, is_period
 
 CONTRACT = "workforce-extract/1"
@@ -182,41 +183,13 @@ def parse_datasets(raw: bytes) -> DatasetsDocument:
 
 
 def _load(raw: bytes) -> dict[str, Any]:
-    if len(raw) > MAX_EXTRACT_BYTES:
-        raise ContractError("", f"document larger than {MAX_EXTRACT_BYTES} bytes")
     try:
-        doc = json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-    except (ValueError, RecursionError) as exc:
-        raise ContractError("", f"not valid JSON ({type(exc).__name__})") from None
-    _depth(doc, 0, "")
+        doc = loads_strict(raw, MAX_EXTRACT_BYTES, MAX_DEPTH)
+    except StrictJsonError as exc:
+        raise ContractError(exc.path, exc.message) from None
     if not isinstance(doc, dict):
         raise ContractError("", "must be a JSON object")
     return doc
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            # Two readers may keep different copies of a duplicated key: refuse the ambiguity.
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a number")
-
-
-def _depth(value: Any, depth: int, path: str) -> None:
-    if depth > MAX_DEPTH:
-        raise ContractError(path, f"nested deeper than {MAX_DEPTH} levels")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _depth(item, depth + 1, f"{path}/{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _depth(item, depth + 1, f"{path}/{i}")
 
 
 def _keys(value: Any, path: str, required: set[str]) -> None:

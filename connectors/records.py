@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from policies.measures import BREACH_TYPES, BREAKDOWNS, COMPONENTS, ROLES, is_period
+from connectors import cells
+from policies.measures import BREAKDOWNS, COMPONENTS
 
 MAX_ROWS = 500_000
 MAX_PROBLEMS_SHOWN = 50
@@ -39,14 +38,17 @@ WORKER_COLUMNS: dict[str, tuple[str, ...]] = {
     "breach_type": ("breachtype", "moubreachtype"),
     "breach_signed_off_by": ("breachsignedoffby", "signedoffby"),
 }
-REQUIRED_WORKER_FIELDS = ("period", "worker_id", "role", "agency", "fte", "start_date")
+#: Each field's parser, and whether every row needs it.
+_PARSERS: dict[str, tuple[Callable[[str], Any], bool]] = {
+    "period": (cells.period, True), "worker_id": (cells.text, True), "role": (cells.role, True),
+    "agency": (cells.flag, True), "fte": (cells.fte, True), "start_date": (cells.day, True),
+    "leave_date": (cells.day, False), "converted_from_agency": (cells.day, False),
+    "absence_days": (cells.non_negative, False), "cases": (cells.whole, False),
+    "case_holder": (cells.flag, False), "hourly_rate": (cells.money, False),
+    "breach_type": (cells.breach_type, False), "breach_signed_off_by": (cells.text, False),
+}
+REQUIRED_WORKER_FIELDS = tuple(f for f, (_, required) in _PARSERS.items() if required)
 
-_ROLE_LABELS = {**{r.replace("_", ""): r for r in ROLES}, "sw": "social_worker",
-                "ssw": "senior_social_worker", "ap": "advanced_practitioner",
-                "tm": "team_manager", "iro": "independent_reviewing_officer",
-                "conferencechair": "independent_reviewing_officer"}
-_TRUE = {"1", "y", "yes", "true", "agency"}
-_FALSE = {"0", "n", "no", "false", "permanent"}
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def parse_records(text: str) -> WorkerRecords | AggregateRecords:
         header = next(reader, None)
         if not header:
             raise RecordsError([Problem(1, "header", "the file is empty")])
-        if _norm("permanent_fte") in {_norm(h) for h in header}:
+        if cells.norm("permanent_fte") in {cells.norm(h) for h in header}:
             return _parse_aggregate(header, reader)
         return _parse_workers(header, reader)
     except csv.Error as exc:
@@ -142,16 +144,12 @@ def parse_records(text: str) -> WorkerRecords | AggregateRecords:
             from None
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", name.strip().lower())
-
-
 def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
     problems: list[Problem] = []
     aliases = {alias: field for field, names in WORKER_COLUMNS.items() for alias in names}
     index: dict[str, int] = {}
     for i, name in enumerate(header):
-        field = aliases.get(_norm(name))
+        field = aliases.get(cells.norm(name))
         if field is None:
             continue  # other census columns (birth date, ethnicity…) are not needed here
         if field in index:
@@ -168,8 +166,8 @@ def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
             break
         if not any(cell.strip() for cell in row):
             continue
-        cells = {f: (row[i].strip() if i < len(row) else "") for f, i in index.items()}
-        assignment = _worker_row(reader.line_num, cells, problems)
+        raw = {f: (row[i].strip() if i < len(row) else "") for f, i in index.items()}
+        assignment = _worker_row(reader.line_num, raw, problems)
         if assignment is not None:
             rows.append(assignment)
     if problems:
@@ -177,33 +175,20 @@ def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
     return WorkerRecords(tuple(rows), "cases" in index, "absence_days" in index)
 
 
-def _worker_row(line: int, cells: dict[str, str], problems: list[Problem]) -> Assignment | None:
+def _worker_row(line: int, raw: dict[str, str], problems: list[Problem]) -> Assignment | None:
     before = len(problems)
-
-    def get(field: str, parse: Callable[[str], Any], required: bool = False) -> Any:
-        value = cells.get(field, "")
+    fields: dict[str, Any] = dict.fromkeys(_PARSERS)
+    for field, (parse, required) in _PARSERS.items():
+        value = raw.get(field, "")
         if not value:
             if required:
                 problems.append(Problem(line, field, "required"))
-            return None
+            continue
         try:
-            return parse(value)
+            fields[field] = parse(value)
         except ValueError as exc:
             problems.append(Problem(line, field, str(exc)))
-            return None
-
-    fields: dict[str, Any] = {
-        "period": get("period", _period, True), "worker_id": get("worker_id", _text, True),
-        "role": get("role", _role, True), "agency": get("agency", _flag, True),
-        "fte": get("fte", _fte, True), "start_date": get("start_date", _date, True),
-        "leave_date": get("leave_date", _date),
-        "converted_from_agency": get("converted_from_agency", _date),
-        "absence_days": get("absence_days", _non_negative),
-        "cases": get("cases", _whole), "case_holder": get("case_holder", _flag),
-        "hourly_rate": get("hourly_rate", _rate), "breach_type": get("breach_type", _breach),
-        "breach_signed_off_by": get("breach_signed_off_by", _text),
-    }
-    if fields["agency"] and not cells.get("hourly_rate"):
+    if fields["agency"] and not raw.get("hourly_rate"):
         problems.append(Problem(line, "hourly_rate", "required for agency workers"))
     start, leave = fields["start_date"], fields["leave_date"]
     if start and leave and leave < start:
@@ -247,12 +232,12 @@ def _parse_aggregate(header: list[str], reader: Any) -> AggregateRecords:
             value = cell.strip()
             try:
                 if column == "period":
-                    period = _period(value)
+                    period = cells.period(value)
                 elif value and dim and cat:
                     breakdowns.setdefault(dim, {}).setdefault(cat, {})[column] = \
-                        _non_negative(value)
+                        cells.non_negative(value)
                 elif value:
-                    components[column] = _non_negative(value)
+                    components[column] = cells.non_negative(value)
             except ValueError as exc:
                 problems.append(Problem(line, f"{column}.{cat}" if cat else column, str(exc)))
         if period in rows:
@@ -261,73 +246,3 @@ def _parse_aggregate(header: list[str], reader: Any) -> AggregateRecords:
     if problems:
         raise RecordsError(problems)
     return AggregateRecords(rows)
-
-
-def _text(value: str) -> str:
-    if len(value) > 100:
-        raise ValueError("longer than 100 characters")
-    return value
-
-
-def _period(value: str) -> str:
-    if not is_period(value):
-        raise ValueError(f"{value[:20]!r} is not a period of the form YYYY-Qn")
-    return value
-
-
-def _role(value: str) -> str:
-    role = _ROLE_LABELS.get(_norm(value))
-    if role is None:
-        raise ValueError(f"{value[:40]!r} is not one of {', '.join(ROLES)}")
-    return role
-
-
-def _breach(value: str) -> str:
-    if value not in BREACH_TYPES:
-        raise ValueError(f"{value[:40]!r} is not one of {', '.join(BREACH_TYPES)}")
-    return value
-
-
-def _flag(value: str) -> bool:
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise ValueError(f"{value[:20]!r} is not yes/no (1/0, Y/N, true/false)")
-
-
-def _date(value: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            pass
-    raise ValueError(f"{value[:20]!r} is not a date (YYYY-MM-DD or DD/MM/YYYY)")
-
-
-def _non_negative(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{value[:20]!r} is not a number") from None
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{value[:20]!r} is not a finite number, zero or more")
-    return number
-
-
-def _fte(value: str) -> float:
-    number = _non_negative(value)
-    if not 0 < number <= 1:
-        raise ValueError(f"{value[:20]!r} is not an FTE above 0 and at most 1")
-    return number
-
-
-def _whole(value: str) -> int:
-    number = _non_negative(value)
-    if not number.is_integer():
-        raise ValueError(f"{value[:20]!r} is not a whole number")
-    return int(number)
-
-
-def _rate(value: str) -> float:
-    return _non_negative(value.removeprefix("£"))

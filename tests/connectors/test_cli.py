@@ -18,6 +18,7 @@ from connectors.cli import main
 from connectors.config import ConfigError, load_config
 from connectors.records import RecordsError
 from connectors.signing import generate_signing_key, save_signing_key
+from connectors.wsgi import create
 from tests.connectors.conftest import CAPS, HUB_SECRET, LA, WORKERS_CSV
 
 
@@ -112,3 +113,12 @@ def test_simulate_serves_all_las_within_seconds(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_the_wsgi_factory_reads_the_config_named_in_the_environment(
+        config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONNECTOR_CONFIG", raising=False)
+    with pytest.raises(ConfigError, match="CONNECTOR_CONFIG"):
+        create()
+    monkeypatch.setenv("CONNECTOR_CONFIG", str(write_config(config_dir)))
+    assert create().config["CONNECTOR"].la_code == LA
