@@ -42,11 +42,13 @@ def release_cells(
     return released
 
 
-def parts_of(counts: Iterable[Count]) -> tuple[list[float], float]:
-    """The supplied values among ``counts`` and the sum of their governing figures."""
+def parts_of(figures: Iterable[Supplied]) -> tuple[list[float], float]:
+    """The supplied values among ``figures`` and the sum of their governing figures;
+    ValueError for a withheld figure (a total over it must be carried from its release)."""
     parts: list[float] = []
     governing = 0.0
-    for count in counts:
+    for figure in figures:
+        count = figure if isinstance(figure, Count) else as_count(figure)
         value = count.value
         if value is not None:
             parts.append(value)

@@ -36,8 +36,10 @@ def count_releaser(rules: DisclosureRules) -> Callable[[Supplied], Released]:
     """``release_count`` with ``rules`` bound, for releasing many counts under the same rules."""
     k = rules.min_cell_count
     small = withheld(f"{PRIMARY}: count below {k}")
-    # Rounded counts repeat a lot; sharing their Released instances keeps big tables cheap.
-    rounded: dict[float, Released] = {}
+    # Supplied counts repeat, and released ones are few multiples of the base: remembering
+    # both (the first up to a bound, FTE values being many) keeps big tables cheap.
+    by_value: dict[float, Released] = {}
+    shared: dict[int, Released] = {}
 
     def release(count: Supplied) -> Released:
         if isinstance(count, Released):
@@ -52,11 +54,14 @@ def count_releaser(rules: DisclosureRules) -> Callable[[Supplied], Released]:
             raise ValueError(f"a count cannot be negative: {count}")
         if 0 < governing < k or (people == 0 and value > 0):
             return small
-        released = rounded.get(value)
+        released = by_value.get(value)
         if released is None:
-            released = Released(round_count(value, rules))
-            if len(rounded) < _SHARED_LIMIT:
-                rounded[value] = released
+            rounded = round_count(value, rules)
+            released = shared.get(rounded)
+            if released is None:
+                released = shared[rounded] = Released(rounded)
+            if len(by_value) < _REMEMBERED:
+                by_value[value] = released
         return released
 
     return release
@@ -103,15 +108,15 @@ def counts_reader(
     """``measure_counts`` for one measure, with its components looked up once, for many LAs."""
     numerator_code, numerator_people = measure.numerator, _PEOPLE.get(measure.numerator)
     denominator = [(code, _PEOPLE.get(code)) for code in measure.denominator]
-    is_count = measure.kind is Kind.COUNT
+
+    def read_count(components: Mapping[str, float | None]) -> tuple[Count, Count | None]:
+        value = components.get(numerator_code)
+        people = components.get(numerator_people) if numerator_people else None
+        return Count(value, value if people is None else people), None
 
     def read(components: Mapping[str, float | None]) -> tuple[Count, Count | None]:
+        numerator, _ = read_count(components)
         get = components.get
-        value = get(numerator_code)
-        people = get(numerator_people) if numerator_people else None
-        numerator = Count(value, value if people is None else people)
-        if is_count:
-            return numerator, None
         total = governing = 0.0
         for code, people_code in denominator:
             value = get(code)
@@ -122,6 +127,8 @@ def counts_reader(
             governing += value if people is None else people
         return numerator, Count(total, governing)
 
+    if measure.kind is Kind.COUNT:
+        return read_count
     return read
 
 
@@ -135,5 +142,5 @@ def release_measure(
     return release_rate(numerator, denominator, measure.kind, rules)
 
 
-_SHARED_LIMIT = 4096
+_REMEMBERED = 4096
 _PEOPLE = {c.code: c.people for c in COMPONENTS.values() if c.people}

@@ -31,7 +31,8 @@ def round_count(value: float, rules: DisclosureRules) -> int:
         return 0
     base = rules.rounding_base
     rounded = math.floor(value / base + 0.5 + _HALF_TOLERANCE) * base
-    return max(rounded, smallest_released_count(rules))
+    floor = -(-rules.min_cell_count // base) * base  # smallest_released_count, inlined: hot
+    return rounded if rounded >= floor else floor
 
 
 def round_rate(value: float, rules: DisclosureRules) -> float:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from policies.disclosure.aggregates import Contributions, release_contributions
-from policies.disclosure.linked import as_count, parts_of, release_cells, total_of
+from policies.disclosure.linked import parts_of, release_cells, total_of
 from policies.disclosure.primary import counts_reader, release_rate
 from policies.disclosure.released import NOT_SUPPLIED, Count, Released, Supplied
 from policies.disclosure.secondary import Edge
@@ -111,15 +111,24 @@ def apply_rules_to_series(
     released as not supplied; an LA in no group is a ValueError.
     """
     grouping = _grouping(groups, values)
-    las = grouping.las
     if not values.keys() <= grouping.members:
         raise ValueError(f"LAs in no group: {sorted(values.keys() - grouping.members)}")
-    figures = [values.get(la, NOT_SUPPLIED) for la in las]
+    figures = [values.get(la, NOT_SUPPLIED) for la in grouping.las]
+    return _release_series(grouping, figures, rules, carried)
+
+
+def _release_series(
+    grouping: Grouping,
+    figures: list[Supplied],
+    rules: DisclosureRules,
+    carried: ReleasedSeries | None,
+) -> ReleasedSeries:
+    las = grouping.las
     if carried is None:
         by_group = []
         start = 0
         for _, members in grouping.groups:
-            by_group.append(parts_of(map(as_count, figures[start : start + len(members)])))
+            by_group.append(parts_of(figures[start : start + len(members)]))
             start += len(members)
         everything = ([p for parts, _ in by_group for p in parts], sum(g for _, g in by_group))
         sums = [total_of(*summed, rules, True) for summed in by_group[: len(grouping.names)]]
@@ -160,7 +169,7 @@ def release_measure_series(
         raise ValueError(f"LAs in no group: {sorted(components.keys() - grouping.members)}")
     counts = {la: read(components.get(la, {})) for la in grouping.las}
     if measure.kind is Kind.COUNT:
-        return apply_rules_to_series({la: n for la, (n, _) in counts.items()}, rules, grouping)
+        return _release_series(grouping, [n for n, _ in counts.values()], rules, None)
     values = {
         la: release_rate(n, d or Count(None), measure.kind, rules) for la, (n, d) in counts.items()
     }

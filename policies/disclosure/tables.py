@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policies.disclosure.linked import as_count, parts_of, release_cells, total_of
+from policies.disclosure.linked import parts_of, release_cells, total_of
 from policies.disclosure.released import Count, Released, Supplied
 from policies.rules import DisclosureRules
 
@@ -95,10 +95,10 @@ def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
     cells = [figure for line in table.cells for figure in line]
     objections: list[str | None] = [None] * (n_rows * n_cols + n_rows)
     if table.row_totals is None:
-        counts = [[as_count(figure) for figure in line] for line in table.cells]
-        rows = [total_of(*parts_of(line), rules, False)[0] for line in counts]
+        rows = [total_of(*parts_of(line), rules, False)[0] for line in table.cells]
         columns = [
-            total_of(*parts_of(line[j] for line in counts), rules, True) for j in range(n_cols)
+            total_of(*parts_of(line[j] for line in table.cells), rules, True)
+            for j in range(n_cols)
         ]
         grand = total_of(*parts_of(rows), rules, True)
         row_totals: list[Supplied] = list(rows)
