@@ -36,7 +36,7 @@ class UrlPolicy:
     """What a pull may contact, and how long and how much it may take."""
 
     allow_http: bool = False
-    #: Host names (or address literals) exempt from the address checks, lower case.
+    #: Host names (or address literals) exempt from the address checks.
     allowed_hosts: frozenset[str] = frozenset()
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
@@ -46,6 +46,11 @@ class UrlPolicy:
     #: A CA bundle to trust instead of the public ones (connectors behind a private CA).
     ca_bundle: str | None = None
     resolver: Resolver = field(default=system_resolver, compare=False)
+
+    def __post_init__(self) -> None:
+        # Host names compare case-insensitively and without a trailing dot, as DNS does.
+        object.__setattr__(self, "allowed_hosts",
+                           frozenset(h.lower().rstrip(".") for h in self.allowed_hosts))
 
 
 class UrlRefused(Exception):

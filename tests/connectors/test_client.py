@@ -341,3 +341,12 @@ def test_bad_dataset_or_period_is_a_programming_error(base: str, loopback_policy
                                                       signing_key: SigningKey) -> None:
     with pytest.raises(ValueError):
         client_for(base, loopback_policy, signing_key).fetch_extract("workforce", "../admin")
+
+
+def test_allowed_hosts_match_whatever_their_case(fake: FakeConnector, base: str,
+                                                 signing_key: SigningKey) -> None:
+    port = base.rsplit(":", 1)[1]
+    policy = UrlPolicy(allow_http=True, allowed_hosts=frozenset({"LA.Example.Test."}),
+                       resolver=lambda host, port: ["127.0.0.1"], read_timeout=1)
+    client = client_for(f"http://la.example.test:{port}", policy, signing_key)
+    assert client.fetch_extract("workforce", "2024-Q1")[0].la_code == LA
