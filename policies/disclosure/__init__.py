@@ -9,7 +9,13 @@ Pure functions of the figures and a ``DisclosureRules``:
   ``release_measure_series``: any measure across LAs from their components (``series``);
 - ``release_aggregate``: a measure over several LAs released on its own (``aggregates``).
 
-Withheld figures carry a DfE marker (c, x, z) and a reason, never a zero or a gap.
+Withheld figures carry a DfE marker (c, x, z) and a reason, never a zero or a gap. The choices,
+each documented where it is made: zero is released; an FTE figure is governed by its headcount
+where supplied; a released non-zero count is at least the first multiple of the base >= k;
+totals released beside their parts are aggregates over LAs (contributor minimum, dominance)
+and are protected by secondary suppression, computed on the graph of the table's equations so
+that no withheld cell can be recovered exactly; applying the rules to released output changes
+nothing.
 """
 
 from __future__ import annotations

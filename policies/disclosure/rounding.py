@@ -1,4 +1,9 @@
-"""Rounding of released figures: counts to the rules' base, rates to the rules' decimals."""
+"""Rounding of released figures: counts to the rules' base, rates to the rules' decimals.
+
+FTE figures are counts here too and round to the same base: 23.4 FTE beside a headcount
+rounded to 25 would give back what rounding the headcount hides. Rates and ratios are computed
+from the unrounded figures first, then rounded, so rounding never compounds.
+"""
 
 from __future__ import annotations
 
