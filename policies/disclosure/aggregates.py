@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from policies.disclosure.primary import counts_reader, release_count, release_rate
+from policies.disclosure.primary import counts_reader, is_within, release_count, release_rate
 from policies.disclosure.released import AGGREGATE, NOT_SUPPLIED, Count, Released, withheld
 from policies.measures import Kind, Measure
 from policies.rules import DisclosureRules
@@ -45,7 +45,7 @@ def release_aggregate(
     only with enough contributors and no dominant one, then primary-suppressed and rounded."""
     read = counts_reader(measure)
     counts = [read(components) for components in contributions.values()]
-    return aggregate_of_counts(counts, measure.kind, rules)
+    return release_contributions(Contributions.of(counts), measure, rules)
 
 
 @dataclass(frozen=True)
@@ -90,17 +90,11 @@ class Contributions:
         )
 
 
-def aggregate_of_counts(
-    counts: Iterable[tuple[Count, Count | None]], kind: Kind, rules: DisclosureRules
-) -> Released:
-    """The aggregate of per-LA (numerator, denominator) counts, as ``release_aggregate``."""
-    return release_contributions(Contributions.of(counts), kind, rules)
-
-
 def release_contributions(
-    contributions: Contributions, kind: Kind, rules: DisclosureRules
+    contributions: Contributions, measure: Measure, rules: DisclosureRules
 ) -> Released:
-    """The aggregate of ``contributions`` released as ``release_aggregate`` describes."""
+    """``measure`` over ``contributions`` released as ``release_aggregate`` describes."""
+    kind = measure.kind
     numerators = contributions.numerators
     if not numerators:
         return NOT_SUPPLIED
@@ -114,4 +108,4 @@ def release_contributions(
     if kind is Kind.COUNT:
         return release_count(numerator, rules)
     denominator = Count(sum(contributions.denominators), contributions.denominator_governing)
-    return release_rate(numerator, denominator, kind, rules)
+    return release_rate(numerator, denominator, kind, rules, is_within(measure))

@@ -3,8 +3,10 @@
 Zero is released: a zero count says no one is in the cell, which identifies no one, and DfE's
 own statistics release zeros. Counts from 1 to k-1 are withheld. A rate or ratio is withheld
 when its numerator or its denominator is from 1 to k-1 (a zero numerator over a large
-denominator is a released 0). Where a figure is FTE the headcount behind it, when supplied,
-is what is compared with k (see ``Count.people``).
+denominator is a released 0), and, where the numerator is part of the denominator, when
+their difference is (an agency rate of 95% over 40 agency staff says there are two others).
+Where a figure is FTE the headcount behind it, when supplied, is what is compared with k
+(see ``Count.people``).
 """
 
 from __future__ import annotations
@@ -68,9 +70,17 @@ def count_releaser(rules: DisclosureRules) -> Callable[[Supplied], Released]:
 
 
 def release_rate(
-    numerator: Count, denominator: Count, kind: Kind, rules: DisclosureRules
+    numerator: Count,
+    denominator: Count,
+    kind: Kind,
+    rules: DisclosureRules,
+    within: bool = False,
 ) -> Released:
-    """A rate (x 100) or ratio released under ``rules``, computed from the unrounded counts."""
+    """A rate (x 100) or ratio released under ``rules``, computed from the unrounded counts.
+
+    ``within``: the numerator is part of the denominator (agency FTE of all FTE), so the rate
+    also gives away their difference (the permanent FTE), which is withheld when small too.
+    """
     if kind is Kind.COUNT:
         raise ValueError("release_rate needs a rate or ratio measure; use release_count")
     top, bottom = numerator.value, denominator.value
@@ -87,6 +97,8 @@ def release_rate(
     bottom_governing = bottom if denominator.people is None else denominator.people
     if 0 < bottom_governing < k:
         return withheld(f"{PRIMARY}: denominator below {k}")
+    if within and 0 < bottom_governing - top_governing < k:
+        return withheld(f"{PRIMARY}: denominator less numerator below {k}")
     ratio = top / bottom
     return released_number(round_rate(ratio * 100 if kind is Kind.RATE else ratio, rules))
 
@@ -139,7 +151,12 @@ def release_measure(
     numerator, denominator = measure_counts(measure, components)
     if denominator is None:
         return release_count(numerator, rules)
-    return release_rate(numerator, denominator, measure.kind, rules)
+    return release_rate(numerator, denominator, measure.kind, rules, is_within(measure))
+
+
+def is_within(measure: Measure) -> bool:
+    """True when the measure's numerator is one of its denominator's components."""
+    return measure.numerator in measure.denominator
 
 
 _REMEMBERED = 4096

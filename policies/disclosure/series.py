@@ -14,7 +14,7 @@ from functools import cached_property
 
 from policies.disclosure.aggregates import Contributions, release_contributions
 from policies.disclosure.linked import parts_of, release_cells, total_of
-from policies.disclosure.primary import counts_reader, release_rate
+from policies.disclosure.primary import counts_reader, is_within, release_rate
 from policies.disclosure.released import NOT_SUPPLIED, Count, Released, Supplied
 from policies.disclosure.secondary import Edge
 from policies.measures import Kind, Measure
@@ -170,15 +170,17 @@ def release_measure_series(
     counts = {la: read(components.get(la, {})) for la in grouping.las}
     if measure.kind is Kind.COUNT:
         return _release_series(grouping, [n for n, _ in counts.values()], rules, None)
+    within = is_within(measure)
     values = {
-        la: release_rate(n, d or Count(None), measure.kind, rules) for la, (n, d) in counts.items()
+        la: release_rate(n, d or Count(None), measure.kind, rules, within)
+        for la, (n, d) in counts.items()
     }
     parts = [Contributions.of(counts[la] for la in members) for _, members in grouping.groups]
     group_totals = {
-        name: release_contributions(part, measure.kind, rules)
+        name: release_contributions(part, measure, rules)
         for name, part in zip(grouping.names, parts, strict=False)
     }
-    total = release_contributions(Contributions.merged(parts), measure.kind, rules)
+    total = release_contributions(Contributions.merged(parts), measure, rules)
     return ReleasedSeries(values, total, group_totals)
 
 

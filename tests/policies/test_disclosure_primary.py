@@ -163,3 +163,23 @@ def test_negative_counts_are_refused(count: Count) -> None:
 def test_rates_over_negative_counts_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         release_rate(Count(-6), Count(40), Kind.RATE, RULES)
+
+
+def test_rate_whose_complement_is_small_is_withheld_when_the_numerator_is_within() -> None:
+    # 40 agency staff of 42: the rate would tell there are two permanent staff.
+    released = release_rate(Count(40), Count(42), Kind.RATE, RULES, within=True)
+    assert released == Released(Marker.SUPPRESSED, "primary: denominator less numerator below 5")
+    assert release_rate(Count(40), Count(42), Kind.RATE, RULES).is_number
+
+
+def test_agency_rate_complement_is_judged_on_headcounts() -> None:
+    components = {
+        "agency_fte": 38.0,
+        "agency_headcount": 40,
+        "permanent_fte": 1.5,
+        "permanent_headcount": 2,
+    }
+    assert release_measure(measure("agency_rate"), components, RULES).is_suppressed
+    # Turnover's leavers are not part of the staff in post: no complement to protect.
+    turnover = {"leavers_fte": 6.0, "permanent_fte": 8.0}
+    assert release_measure(measure("turnover_rate"), turnover, RULES) == Released(75.0)
