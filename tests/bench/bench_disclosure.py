@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,6 +91,17 @@ def disclose(work: Workload) -> int:
     return released
 
 
+def withheld_by_stage(work: Workload) -> Counter[str]:
+    """How many figures the pipeline released as numbers, and withheld at each stage (untimed)."""
+    stages: Counter[str] = Counter()
+    for by_la in work.components.values():
+        for m in work.measures:
+            series = release_measure_series(m, by_la, RULES, work.regions)
+            for value in (*series.values.values(), *series.group_totals.values(), series.total):
+                stages[value.reason.split(":")[0] if value.reason else "released"] += 1
+    return stages
+
+
 def round_only(work: Workload) -> int:
     """The baseline: round every LA value and every region and national sum, nothing else."""
     released = 0
@@ -113,7 +125,8 @@ def _plain(m: Measure, components: dict[str, float | None]) -> float:
     if m.kind is Kind.COUNT:
         return numerator
     denominator = sum(components[c] or 0.0 for c in m.denominator)
-    return numerator / denominator if denominator else 0.0
+    ratio = numerator / denominator if denominator else 0.0
+    return ratio * 100 if m.kind is Kind.RATE else ratio
 
 
 def best_of(run: Callable[[Workload], int], work: Workload) -> float:
@@ -129,7 +142,8 @@ def best_of(run: Callable[[Workload], int], work: Workload) -> float:
 def main() -> list[dict[str, object]]:
     """Time the pipeline and the baseline on the same workload; print and return the rows."""
     work = build_workload()
-    figures = disclose(work)
+    stages = withheld_by_stage(work)
+    figures = sum(stages.values())
     value, baseline = best_of(disclose, work), best_of(round_only, work)
     name = (
         f"disclosure control, {sum(REGION_SIZES)} LAs x {len(work.measures)} measures x "
@@ -144,6 +158,7 @@ def main() -> list[dict[str, object]]:
             f"{row['name']}: {value:.1f} {row['unit']} "
             f"(round only: {baseline:.1f} {row['unit']}, ratio {value / baseline:.1f}x)"
         )
+    print("  figures by outcome: " + ", ".join(f"{k} {n}" for k, n in sorted(stages.items())))
     return rows
 
 
