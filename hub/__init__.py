@@ -8,30 +8,37 @@ from typing import Any
 
 from flask import Flask
 
-from hub import api, db, errors, health
-from hub.config import Settings, load_settings
+from hub import api, db, errors, health, redis_client
+from hub.config import Settings, load_settings, with_development_secrets
+from hub.crypto import SecretBox
 
 
 def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | None = None,
                ) -> Flask:
     """Build the hub from ``settings`` (default: the environment); nothing runs at import."""
-    settings = settings or load_settings()
+    settings = with_development_secrets(settings or load_settings())
     app = Flask(__name__)
     app.config.update(
         HUB_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
-        JSON_SORT_KEYS=False,
     )
     if overrides:
         app.config.update(overrides)
     logging.basicConfig(level=settings.log_level)
 
+    box = SecretBox(settings.encryption_keys)
+    app.extensions["hub.secret_box"] = box
     db.init_app(app, db.Database(settings.database_url))
+    redis_client.init_app(app, settings.redis_url)
     errors.init_app(app)
-    hub_api = api.init_app(app)
+    hub_api = api.init_app(app, token_url=f"{settings.issuer}/oauth/token")
 
+    from hub.identity import extension as identity
+    from hub.identity.api import blp as clients_blp
     from hub.organisations.api import blp as organisations_blp
 
-    hub_api.register_blueprint(health.blp)
-    hub_api.register_blueprint(organisations_blp)
+    identity.init_app(app, settings, box)
+    for blueprint in (health.blp, organisations_blp, clients_blp):
+        hub_api.register_blueprint(blueprint)
     return app

@@ -11,6 +11,8 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import ErrorSchema, http_error_response
+from hub.identity.protect import SECURITY_SCHEME
+from hub.identity.scopes import SCOPES
 
 API_PREFIX = "/api/v1"
 DOCS_ASSETS = f"{API_PREFIX}/docs/assets/"
@@ -86,15 +88,30 @@ def _refuse_oversized_bodies() -> None:
         abort(413, message=f"The request body is larger than {limit} bytes.")
 
 
-def init_app(app: Flask) -> HubApi:
-    """Create the Api on ``app`` with the shared error responses documented."""
+def _refuse_nul_in_path() -> None:
+    # Path segments reach the database as text; PostgreSQL refuses NUL characters in text.
+    if "\x00" in request.path or any("\x00" in str(v) for v in (request.view_args or {}).values()):
+        abort(400, message="NUL characters are not allowed in the path.")
+
+
+def init_app(app: Flask, token_url: str) -> HubApi:
+    """Create the Api on ``app`` with the error responses and the security scheme documented."""
     _api_config(app)
     app.before_request(_refuse_oversized_bodies)
+    app.before_request(_refuse_nul_in_path)
     api = HubApi(app)
     for status, description in ERROR_STATUSES.items():
         api.spec.components.response(str(status), {
             "description": description,
             "content": {"application/json": {"schema": "Error"}},
         })
+    api.spec.components.security_scheme(SECURITY_SCHEME, {
+        "type": "oauth2",
+        "description": "JWT access tokens from the hub's token endpoint (client credentials; "
+                       "client_secret_basic or private_key_jwt). Send as `Authorization: "
+                       "Bearer <token>`.",
+        "flows": {"clientCredentials": {"tokenUrl": token_url, "scopes": {
+            name: scope.description for name, scope in SCOPES.items()}}},
+    })
     app.register_blueprint(_docs_assets())
     return api

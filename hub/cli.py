@@ -64,7 +64,9 @@ def build_cli(settings: Settings) -> click.Group:
     group = FlaskGroup(create_app=lambda: create_app(settings), add_default_commands=False,
                        add_version_option=False, load_dotenv=False,
                        help="The workforce data-sharing hub.")
-    for command in (db_group, reference_group, serve):
+    from hub.identity.cli import COMMANDS as identity_commands
+
+    for command in (db_group, reference_group, serve, *identity_commands):
         group.add_command(command)
     return group
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -41,6 +42,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_SECRET_KEY", "Signs people's session cookies. Required in production; a "
             "random one is generated under var/ in development.", None, secret=True),
     Setting("HUB_LOG_LEVEL", "Python logging level.", "INFO"),
+    Setting("HUB_ISSUER", "The hub's public base URL: the `iss` of its tokens. Required in "
+            "production.", "http://127.0.0.1:5000"),
+    Setting("HUB_API_AUDIENCE", "The API identifier tokens are issued for (`aud`).",
+            "<HUB_ISSUER>/api/v1"),
+    Setting("HUB_TOKEN_LIFETIME", "Seconds an access token lives.", "600"),
+    Setting("HUB_ENCRYPTION_KEYS", "Comma-separated Fernet keys encrypting secrets at rest, "
+            "newest first (older ones only decrypt). Required in production; generated under "
+            "var/ in development.", None, secret=True),
+    Setting("HUB_TOKEN_RATE_PER_CLIENT", "Token requests allowed per client.", "30/minute"),
+    Setting("HUB_TOKEN_RATE_PER_ADDRESS", "Token requests allowed per client address.",
+            "120/minute"),
 )
 
 _ENVIRONMENTS = ("development", "production", "test")
@@ -115,7 +127,18 @@ class Settings:
     max_request_bytes: int = 1_048_576
     secret_key: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    issuer: str = "http://127.0.0.1:5000"
+    api_audience: str | None = None
+    token_lifetime: int = 600
+    encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    token_rate_per_client: str = "30/minute"
+    token_rate_per_address: str = "120/minute"
     var_dir: Path = DEFAULT_VAR_DIR
+
+    @property
+    def audience(self) -> str:
+        """The ``aud`` every access token carries and every protected route requires."""
+        return self.api_audience or f"{self.issuer.rstrip('/')}/api/v1"
 
     @property
     def embedded(self) -> bool:
@@ -132,6 +155,36 @@ class Settings:
         return Settings(**values)
 
 
+def _http_url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} must be an http:// or https:// URL, not {raw!r}.")
+    return raw
+
+
+def _rate(name: str, raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate such as '30/minute', not {raw!r}.") from None
+    return raw
+
+
+def _fernet_keys(raw: str) -> tuple[str, ...]:
+    from cryptography.fernet import Fernet
+
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    for key in keys:
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError("HUB_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 "
+                              "bytes each), comma-separated.") from None
+    return keys
+
+
 _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_ENV": ("env", lambda n, v: _choice(n, v, _ENVIRONMENTS)),
     "HUB_DATABASE_URL": ("database_url", _database_url),
@@ -140,6 +193,11 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_PORT": ("port", _port),
     "HUB_MAX_REQUEST_BYTES": ("max_request_bytes", _positive_int),
     "HUB_LOG_LEVEL": ("log_level", _log_level),
+    "HUB_ISSUER": ("issuer", lambda n, v: _http_url(n, v).rstrip("/")),
+    "HUB_API_AUDIENCE": ("api_audience", lambda n, v: v),
+    "HUB_TOKEN_LIFETIME": ("token_lifetime", _positive_int),
+    "HUB_TOKEN_RATE_PER_CLIENT": ("token_rate_per_client", _rate),
+    "HUB_TOKEN_RATE_PER_ADDRESS": ("token_rate_per_address", _rate),
 }
 
 
@@ -158,7 +216,45 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if raw is not None and raw.strip() != "":
             values[attribute] = parse(variable, raw.strip())
     values["secret_key"] = read_secret(env, "HUB_SECRET_KEY")
+    encryption_keys = read_secret(env, "HUB_ENCRYPTION_KEYS")
+    if encryption_keys:
+        values["encryption_keys"] = _fernet_keys(encryption_keys)
     settings = Settings(**values)
-    if settings.env == "production" and not settings.secret_key:
-        raise ConfigError("HUB_SECRET_KEY (or HUB_SECRET_KEY_FILE) is required in production.")
+    if settings.env == "production":
+        if not settings.secret_key:
+            raise ConfigError("HUB_SECRET_KEY (or HUB_SECRET_KEY_FILE) is required in "
+                              "production.")
+        if not settings.encryption_keys:
+            raise ConfigError("HUB_ENCRYPTION_KEYS (or HUB_ENCRYPTION_KEYS_FILE) is required "
+                              "in production.")
+        if "HUB_ISSUER" not in env or not settings.issuer.startswith("https://"):
+            raise ConfigError("HUB_ISSUER must be set to the hub's https:// URL in production.")
     return settings
+
+
+def with_development_secrets(settings: Settings) -> Settings:
+    """In development, fill missing secrets from files under var/, creating them once."""
+    if not settings.development:
+        return settings
+    changes: dict[str, Any] = {}
+    if not settings.secret_key:
+        changes["secret_key"] = _persisted_secret(settings.var_dir / "secret_key",
+                                                  lambda: secrets.token_urlsafe(32))
+    if not settings.encryption_keys:
+        from cryptography.fernet import Fernet
+
+        changes["encryption_keys"] = (_persisted_secret(
+            settings.var_dir / "encryption_key", lambda: Fernet.generate_key().decode()),)
+    return settings.replace(**changes) if changes else settings
+
+
+def _persisted_secret(path: Path, make: Callable[[], str]) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # Created readable by its owner only: these files hold development secrets.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as f:
+        f.write(value)
+    return value

@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,13 @@ import psycopg
 import pytest
 import redis
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.engine import make_url
 
 from hub import create_app
 from hub.config import Settings
 from hub.db import Database
+from hub.identity import service as identity
 from hub.organisations import service as organisations
 
 POSTGRES_URL = os.environ.get(
@@ -177,3 +179,78 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    client_id: str
+    client_secret: str | None
+    org_code: str
+
+
+@pytest.fixture
+def register_client(app: Flask) -> Callable[..., RegisteredClient]:
+    """Creates an API client of ``org`` straight in the hub's database."""
+
+    def register(org: str, scopes: list[str] | None = None,
+                 jwks: dict[str, Any] | None = None) -> RegisteredClient:
+        with app.extensions["hub.db"].session() as session:
+            created = identity.create_client(session, org, f"test client of {org}", scopes, jwks)
+            return RegisteredClient(created.client.client_id, created.client_secret, org)
+
+    return register
+
+
+@pytest.fixture
+def issue_token(app: Flask, register_client: Callable[..., RegisteredClient]
+                ) -> Callable[..., str]:
+    """A real access token from the hub's token endpoint for a new client of ``org``."""
+
+    def issue(org: str, scopes: list[str] | None = None) -> str:
+        registered = register_client(org, scopes)
+        response = app.test_client().post(
+            "/oauth/token", data={"grant_type": "client_credentials"},
+            auth=(registered.client_id, registered.client_secret))
+        assert response.status_code == 200, response.json
+        return str(response.json["access_token"])
+
+    return issue
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def la_client(app: Flask, issue_token: Callable[..., str]) -> FlaskClient:
+    """A test client calling as the City of London's data team."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {issue_token('E09000001')}"
+    return client
+
+
+@pytest.fixture
+def admin_client(app: Flask, issue_token: Callable[..., str]) -> FlaskClient:
+    """A test client calling as the hub's administrators, with every admin scope."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {issue_token('HUB-ADMIN')}"
+    return client
+
+
+@pytest.fixture
+def runner_for() -> Callable[[Flask], FlaskCliRunner]:
+    """A CLI runner for the `hub` commands bound to a given app."""
+
+    def make(application: Flask) -> FlaskCliRunner:
+        from hub.cli import build_cli
+
+        cli = build_cli(application.config["HUB_SETTINGS"])
+        runner = application.test_cli_runner()
+
+        class Bound(FlaskCliRunner):
+            def invoke(self, cli_=None, args=None, **kwargs):  # type: ignore[override]
+                return runner.invoke(cli, args, **kwargs)
+
+        return Bound(application)
+
+    return make

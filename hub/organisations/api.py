@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from hub.db import get_session
+from hub.identity.protect import protected
 from hub.organisations import service
 from hub.organisations.models import OrgKind
 from hub.organisations.schemas import (
@@ -21,6 +22,7 @@ blp = Blueprint("organisations", __name__, url_prefix="/api/v1",
 
 @blp.route("/regions")
 class Regions(MethodView):
+    @protected(blp)
     @blp.response(200, RegionSchema(many=True))
     def get(self):  # type: ignore[no-untyped-def]
         """The nine regions, with how many LAs each has."""
@@ -29,6 +31,7 @@ class Regions(MethodView):
 
 @blp.route("/regions/<string:code>")
 class RegionByCode(MethodView):
+    @protected(blp)
     @blp.response(200, RegionDetailSchema)
     @blp.alt_response(404, response="404")
     def get(self, code: str):  # type: ignore[no-untyped-def]
@@ -38,6 +41,7 @@ class RegionByCode(MethodView):
 
 @blp.route("/authorities")
 class Authorities(MethodView):
+    @protected(blp)
     @blp.arguments(AuthorityQuerySchema, location="query")
     @blp.response(200, AuthoritySchema(many=True))
     @blp.alt_response(404, response="404")
@@ -49,7 +53,9 @@ class Authorities(MethodView):
         if region is not None:
             service.get_organisation(session, region, OrgKind.REGION)
         query = service.authorities_query(region)
-        pagination_parameters.item_count = service.count(session, query)
+        pagination_parameters.item_count = total = service.count(session, query)
+        if pagination_parameters.first_item >= total:
+            return []  # past the last page; also keeps huge page numbers out of SQL
         page = query.offset(pagination_parameters.first_item).limit(
             pagination_parameters.page_size)
         return session.scalars(page).all()
@@ -57,6 +63,7 @@ class Authorities(MethodView):
 
 @blp.route("/authorities/<string:code>")
 class AuthorityByCode(MethodView):
+    @protected(blp)
     @blp.response(200, AuthoritySchema)
     @blp.alt_response(404, response="404")
     def get(self, code: str):  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from hub.schemas import InputSchema
+
 REGION_CODE = r"^E12[0-9]{6}$"
 
 
@@ -31,7 +33,7 @@ class RegionDetailSchema(RegionSchema):
     authorities = ma.fields.List(ma.fields.Nested(AuthoritySchema), required=True)
 
 
-class AuthorityQuerySchema(ma.Schema):
+class AuthorityQuerySchema(InputSchema):
     region = ma.fields.String(
         validate=ma.validate.Regexp(REGION_CODE, error="must be a region's ONS code (E12…)"),
         metadata={"description": "Only the LAs of this region (ONS code)"})

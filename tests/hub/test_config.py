@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
-from hub.config import ConfigError, load_settings
+from hub.config import ConfigError, load_settings, with_development_secrets
 
 
 def test_defaults_are_the_embedded_hub():
@@ -33,6 +34,12 @@ def test_postgres_urls_use_the_installed_driver():
     ({"HUB_MAX_REQUEST_BYTES": "-1"}, "HUB_MAX_REQUEST_BYTES must be above zero, not -1."),
     ({"HUB_ENV": "production"},
      "HUB_SECRET_KEY (or HUB_SECRET_KEY_FILE) is required in production."),
+    ({"HUB_ENCRYPTION_KEYS": "not-a-key"}, "HUB_ENCRYPTION_KEYS must be Fernet keys (32 "
+     "url-safe base64 bytes each), comma-separated."),
+    ({"HUB_TOKEN_RATE_PER_CLIENT": "lots"},
+     "HUB_TOKEN_RATE_PER_CLIENT must be a rate such as '30/minute', not 'lots'."),
+    ({"HUB_ISSUER": "hub.example.org"},
+     "HUB_ISSUER must be an http:// or https:// URL, not 'hub.example.org'."),
     ({"HUB_SECRET_KEY": "a", "HUB_SECRET_KEY_FILE": "/x"},
      "Set HUB_SECRET_KEY or HUB_SECRET_KEY_FILE, not both."),
 ])
@@ -42,12 +49,36 @@ def test_invalid_settings_are_refused_with_one_sentence(env, message):
     assert str(excinfo.value) == message
 
 
+PRODUCTION = {"HUB_ENV": "production", "HUB_ISSUER": "https://hub.example.org",
+              "HUB_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "HUB_SECRET_KEY": "k"}
+
+
 def test_secret_read_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("s3cret\n")
-    settings = load_settings({"HUB_ENV": "production", "HUB_SECRET_KEY_FILE": str(secret)})
+    env = {**PRODUCTION, "HUB_SECRET_KEY": "", "HUB_SECRET_KEY_FILE": str(secret)}
+    settings = load_settings(env)
     assert settings.secret_key == "s3cret"
     assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(("missing", "message"), [
+    ("HUB_ENCRYPTION_KEYS",
+     "HUB_ENCRYPTION_KEYS (or HUB_ENCRYPTION_KEYS_FILE) is required in production."),
+    ("HUB_ISSUER", "HUB_ISSUER must be set to the hub's https:// URL in production."),
+])
+def test_production_requires_its_secrets_and_issuer(missing, message):
+    with pytest.raises(ConfigError) as excinfo:
+        load_settings({k: v for k, v in PRODUCTION.items() if k != missing})
+    assert str(excinfo.value) == message
+
+
+def test_development_secrets_are_generated_once_and_kept(tmp_path):
+    settings = load_settings({}).replace(var_dir=tmp_path)
+    first, second = with_development_secrets(settings), with_development_secrets(settings)
+    assert first.secret_key and first.encryption_keys
+    assert (first.secret_key, first.encryption_keys) == (second.secret_key, second.encryption_keys)
+    assert oct((tmp_path / "encryption_key").stat().st_mode & 0o777) == "0o600"
 
 
 def test_unreadable_secret_file_is_named(tmp_path):

@@ -1,0 +1,1 @@
+"""Identity: the hub as an OAuth2 authorization server, its clients, its people."""

@@ -1,0 +1,106 @@
+"""What must not be accepted again: revoked tokens, cut-off clients, used client assertions.
+
+Redis holds them when configured (shared by every process, expiring by itself); otherwise the
+database does. Entries live only until the tokens they concern would have expired anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+import redis
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from hub.db import Database
+from hub.identity.models import SpentToken
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def _revoked(jti: str) -> str:
+    return f"revoked:{jti}"
+
+
+def _cutoff(client_id: str) -> str:
+    return f"cutoff:{client_id}"
+
+
+class SpentStore(Protocol):
+    def use_once(self, key: str, expires_at: int) -> bool:
+        """Record ``key`` until ``expires_at``; False when it was recorded already (a replay)."""
+
+    def revoke_token(self, jti: str, expires_at: int) -> None:
+        """The access token ``jti`` is refused from the next request on."""
+
+    def cut_off_client(self, client_id: str, generation: int, until: int) -> None:
+        """Tokens of the client's generations below ``generation`` are refused until ``until``."""
+
+    def is_refused(self, jti: str, client_id: str, generation: int) -> bool:
+        """True when the token was revoked or its client generation was cut off."""
+
+
+class RedisSpentStore:
+    def __init__(self, connection: redis.Redis, prefix: str = "hub:spent:") -> None:
+        self._redis = connection
+        self._prefix = prefix
+
+    def _ttl(self, expires_at: int) -> int:
+        return max(1, expires_at - _now())
+
+    def use_once(self, key: str, expires_at: int) -> bool:
+        return bool(self._redis.set(self._prefix + key, b"1", nx=True,
+                                    ex=self._ttl(expires_at)))
+
+    def revoke_token(self, jti: str, expires_at: int) -> None:
+        self._redis.set(self._prefix + _revoked(jti), b"1", ex=self._ttl(expires_at))
+
+    def cut_off_client(self, client_id: str, generation: int, until: int) -> None:
+        self._redis.set(self._prefix + _cutoff(client_id), str(generation).encode(),
+                        ex=self._ttl(until))
+
+    def is_refused(self, jti: str, client_id: str, generation: int) -> bool:
+        # One round trip on the hot path of every request.
+        revoked, cutoff = self._redis.mget(self._prefix + _revoked(jti),
+                                           self._prefix + _cutoff(client_id))
+        return revoked is not None or (cutoff is not None and generation < int(cutoff))
+
+
+class DatabaseSpentStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def _record(self, key: str, expires_at: int, value: int | None = None, *,
+                replace: bool = False) -> bool:
+        now = datetime.now(UTC)
+        try:
+            with self._database.session() as session:
+                session.execute(delete(SpentToken).where(SpentToken.expires_at < now))
+                if replace:
+                    session.execute(delete(SpentToken).where(SpentToken.key == key))
+                session.add(SpentToken(key=key, value=value,
+                                       expires_at=datetime.fromtimestamp(expires_at, UTC)))
+        except IntegrityError:
+            return False
+        return True
+
+    def use_once(self, key: str, expires_at: int) -> bool:
+        return self._record(key, expires_at)
+
+    def revoke_token(self, jti: str, expires_at: int) -> None:
+        self._record(_revoked(jti), expires_at, replace=True)
+
+    def cut_off_client(self, client_id: str, generation: int, until: int) -> None:
+        self._record(_cutoff(client_id), until, generation, replace=True)
+
+    def is_refused(self, jti: str, client_id: str, generation: int) -> bool:
+        now = datetime.now(UTC)
+        with self._database.sessions() as session:
+            rows = session.execute(select(SpentToken.key, SpentToken.value).where(
+                SpentToken.key.in_((_revoked(jti), _cutoff(client_id))),
+                SpentToken.expires_at >= now)).all()
+        return any(key.startswith("revoked:") or (value is not None and generation < value)
+                   for key, value in rows)
