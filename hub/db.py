@@ -87,8 +87,12 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` with the project's Alembic migrations."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Bring the schema to ``revision`` with the project's Alembic migrations.
+
+        ``heads``: areas developed side by side may branch from one revision; every branch
+        is applied.
+        """
         command.upgrade(alembic_config(self.url), revision)
 
     def dispose(self) -> None:
