@@ -1,7 +1,15 @@
 """Every area's models, imported together so migrations and mappers see the whole schema."""
 
+from hub.agreements.models import AgreementVersion
+from hub.audit.models import AuditEvent
+from hub.consents.models import ConsentVersion
 from hub.db import Base
+from hub.decisions.models import PolicyEpoch
 from hub.identity.models import ApiClient, SigningKey, SpentToken, User
 from hub.organisations.models import Organisation
+from hub.pulls.models import ExtractRevision, PullAttempt
+from hub.registry.models import AllowedHost, Connector
 
-__all__ = ["ApiClient", "Base", "Organisation", "SigningKey", "SpentToken", "User"]
+__all__ = ["AgreementVersion", "AllowedHost", "ApiClient", "AuditEvent", "Base", "Connector",
+           "ConsentVersion", "ExtractRevision", "Organisation", "PolicyEpoch", "PullAttempt",
+           "SigningKey", "SpentToken", "User"]

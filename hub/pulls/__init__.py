@@ -1,0 +1,1 @@
+"""Pulls: fetching extracts from connectors, and storing each new revision of them."""

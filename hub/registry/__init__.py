@@ -1,0 +1,1 @@
+"""The connector registry: each LA's connector, checked before it is accepted."""
