@@ -1,0 +1,1 @@
+"""Data-sharing agreements as stored versions: validated, loaded, listed."""

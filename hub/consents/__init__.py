@@ -1,0 +1,1 @@
+"""Consent overrides: LAs withholding measures, regions and admins suspending parties."""

@@ -1,0 +1,1 @@
+"""Policy decisions: the compiled PolicySet every request asks, kept current across processes."""
