@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean
+.PHONY: run test bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark in tests/bench/, one table of ratios against same-run baselines.
+# Needs PostgreSQL and Redis like the tests; `make bench BENCH=token` runs a subset.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m tests.bench $(BENCH)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

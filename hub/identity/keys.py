@@ -18,6 +18,7 @@ from hub.identity.models import SigningKey
 ALGORITHM = "ES256"
 # Tokens are checked with this much clock skew allowed; a retired key stays published for it.
 LEEWAY = timedelta(seconds=60)
+MIN_RELOAD_SECONDS = 2.0
 
 
 def create_signing_key(session: Session, box: SecretBox) -> SigningKey:
@@ -66,9 +67,10 @@ class KeyRing:
         self._lock = threading.Lock()
         self._loaded_at = 0.0
         self._key_set = KeySet([])
-        self._kids: frozenset[str] = frozenset()
         self._jwks: dict[str, Any] = {"keys": []}
         self._signing: ECKey | None = None
+        #: Changes whenever the published key set does; caches of verified tokens key on it.
+        self.generation = 0
 
     def _load(self) -> None:
         with self._sessions() as session, session.begin():
@@ -79,9 +81,11 @@ class KeyRing:
                 rows.insert(0, current)
             self._signing = ECKey.import_key(self._box.decrypt(current.private_key),
                                              {"kid": current.kid, "alg": ALGORITHM})
-            self._jwks = {"keys": [dict(r.public_jwk) for r in rows]}
+            jwks = {"keys": [dict(r.public_jwk) for r in rows]}
+            if jwks != self._jwks:
+                self.generation += 1
+            self._jwks = jwks
             self._key_set = KeySet.import_key_set(self._jwks)
-            self._kids = frozenset(r.kid for r in rows)
             self._loaded_at = time.monotonic()
 
     def _fresh(self) -> None:
@@ -99,11 +103,14 @@ class KeyRing:
         self._fresh()
         return self._jwks
 
-    def verification_keys(self, kid: str | None) -> KeySet:
-        self._fresh()
-        if kid is not None and kid not in self._kids:
+    def verification_keys(self, refresh: bool = False) -> KeySet:
+        """The published keys; ``refresh`` reloads them first (a token named an unseen kid)."""
+        if refresh and time.monotonic() - self._loaded_at > MIN_RELOAD_SECONDS:
+            # Rate-limited, so tokens naming made-up kids cannot turn into a database query each.
             with self._lock:
                 self._load()
+        else:
+            self._fresh()
         return self._key_set
 
     def invalidate(self) -> None:

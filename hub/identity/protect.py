@@ -9,7 +9,7 @@ from typing import Any, NoReturn, TypeVar
 from authlib.integrations.flask_oauth2 import ResourceProtector
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6750 import BearerTokenValidator
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_smorest import Blueprint, abort
 
 from hub.identity.tokens import InvalidToken, Principal
@@ -50,8 +50,22 @@ class HubTokenValidator(BearerTokenValidator):
             return None
 
 
+class _HeadersOnly:
+    def __init__(self, headers: Any) -> None:
+        self.headers = headers
+
+
 class HubResourceProtector(ResourceProtector):
     """authlib's protector whose errors use the hub's error body and keep WWW-Authenticate."""
+
+    def acquire_token(self, scopes: Any = None, **kwargs: Any) -> Any:
+        # authlib's version wraps the whole request (parsing a JSON body) to read one header
+        # and sends a signal nobody listens to; this is on every request, so read the header.
+        if isinstance(scopes, str):
+            scopes = [scopes]
+        token = self.validate_request(scopes, _HeadersOnly(request.headers))
+        g.authlib_server_oauth2_token = token
+        return token
 
     def raise_error_response(self, error: OAuth2Error) -> NoReturn:
         # RFC 6750 section 3: no error code when no token was sent, and no description that

@@ -97,10 +97,11 @@ class DatabaseSpentStore:
         self._record(_cutoff(client_id), until, generation, replace=True)
 
     def is_refused(self, jti: str, client_id: str, generation: int) -> bool:
-        now = datetime.now(UTC)
-        with self._database.sessions() as session:
-            rows = session.execute(select(SpentToken.key, SpentToken.value).where(
-                SpentToken.key.in_((_revoked(jti), _cutoff(client_id))),
-                SpentToken.expires_at >= now)).all()
+        # Core on a pooled connection rather than an ORM session: this runs on every request.
+        table = SpentToken.__table__
+        with self._database.engine.connect() as connection:
+            rows = connection.execute(select(table.c.key, table.c.value).where(
+                table.c.key.in_((_revoked(jti), _cutoff(client_id))),
+                table.c.expires_at >= datetime.now(UTC))).all()
         return any(key.startswith("revoked:") or (value is not None and generation < value)
                    for key, value in rows)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
 from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jws import extract_compact
+from joserfc.errors import InvalidKeyIdError, JoseError
 
 from hub.identity.keys import ALGORITHM, LEEWAY, KeyRing
 from hub.identity.spent import SpentStore
@@ -36,6 +37,35 @@ class Principal:
         return scope in self.scopes
 
 
+class VerifiedTokens:
+    """Claims of tokens whose signature was verified, by the exact token string.
+
+    A client sends the same token for its whole life, so the signature is checked once per
+    token and key set, not once per request; expiry and revocation are still checked every time.
+    The cache is bounded and forgets everything when the key set changes.
+    """
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self._capacity = capacity
+        self._claims: OrderedDict[str, dict[str, object]] = OrderedDict()
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    def get(self, token: str, generation: int) -> dict[str, object] | None:
+        if generation != self._generation:
+            return None
+        return self._claims.get(token)
+
+    def put(self, token: str, claims: dict[str, object], generation: int) -> None:
+        with self._lock:
+            if generation != self._generation:
+                self._claims.clear()
+                self._generation = generation
+            self._claims[token] = claims
+            if len(self._claims) > self._capacity:
+                self._claims.popitem(last=False)
+
+
 class TokenSubject(Protocol):
     client_id: str
     org_code: str
@@ -53,6 +83,10 @@ class TokenService:
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
+        self._verified = VerifiedTokens()
+        # Built once: validation runs on every request.
+        self._live = self._registry(verify_time=True)
+        self._any_time = self._registry(verify_time=False)
 
     def issue(self, client: TokenSubject, scope: str) -> tuple[str, int]:
         """A signed access token for ``client``, and its lifetime in seconds."""
@@ -65,32 +99,43 @@ class TokenService:
         header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid}
         return jwt.encode(header, claims, key, algorithms=[ALGORITHM]), self.lifetime
 
-    def decode(self, token: str, *, verify_time: bool = True) -> dict[str, object]:
-        """The verified claims of ``token``; InvalidToken for anything else."""
-        try:
-            header = extract_compact(token.encode()).headers()
-        except (JoseError, ValueError, UnicodeError) as exc:
-            raise InvalidToken(f"malformed: {exc}") from None
-        if header.get("alg") != ALGORITHM or header.get("typ") != TOKEN_TYPE:
-            raise InvalidToken(f"header not accepted: alg={header.get('alg')!r}")
-        try:
-            decoded = jwt.decode(token, self.keys.verification_keys(header.get("kid")),
-                                 algorithms=[ALGORITHM])
-        except (JoseError, ValueError) as exc:
-            raise InvalidToken(f"signature: {exc}") from None
-        claims = decoded.claims
-        registry = jwt.JWTClaimsRegistry(
+    def _registry(self, verify_time: bool) -> jwt.JWTClaimsRegistry:
+        return jwt.JWTClaimsRegistry(
             leeway=int(LEEWAY.total_seconds()) if verify_time else 10**9,
             iss={"essential": True, "value": self.issuer},
             aud={"essential": True, "value": self.audience},
             exp={"essential": True}, iat={"essential": True},
             sub={"essential": True}, jti={"essential": True}, org={"essential": True},
         )
+
+    def decode(self, token: str, *, verify_time: bool = True) -> dict[str, object]:
+        """The verified claims of ``token``; InvalidToken for anything else."""
+        claims = self._verified.get(token, self.keys.generation)
+        if claims is None:
+            claims = self._verify_signature(token)
+            self._verified.put(token, claims, self.keys.generation)
         try:
-            registry.validate(claims)
+            (self._live if verify_time else self._any_time).validate(claims)
         except JoseError as exc:
             raise InvalidToken(f"claims: {exc}") from None
         return claims
+
+    def _verify_signature(self, token: str) -> dict[str, object]:
+        # One parse and one verification: the key set picks the key by the token's kid, and
+        # only ES256 is accepted, so "none", HS256 and key confusion fail right here.
+        try:
+            decoded = jwt.decode(token, self.keys.verification_keys(), algorithms=[ALGORITHM])
+        except InvalidKeyIdError:
+            try:
+                decoded = jwt.decode(token, self.keys.verification_keys(refresh=True),
+                                     algorithms=[ALGORITHM])
+            except (JoseError, ValueError, UnicodeError) as exc:
+                raise InvalidToken(f"signature: {exc}") from None
+        except (JoseError, ValueError, UnicodeError) as exc:
+            raise InvalidToken(f"signature: {exc}") from None
+        if decoded.header.get("typ") != TOKEN_TYPE:
+            raise InvalidToken(f"typ not accepted: {decoded.header.get('typ')!r}")
+        return decoded.claims
 
     def validate(self, token: str) -> Principal:
         """The caller behind ``token``, once signature, claims and revocation are checked."""

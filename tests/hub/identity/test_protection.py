@@ -18,7 +18,7 @@ ROUTE = "/api/v1/regions"
 def _forge(app, token: str, *, key: ECKey | None = None, header: dict | None = None,
            **claims) -> str:
     """A token like ``token`` with changed claims, re-signed by ``key`` (default: a stranger)."""
-    decoded = jwt.decode(token, app.extensions["hub.identity"].keys.verification_keys(None))
+    decoded = jwt.decode(token, app.extensions["hub.identity"].keys.verification_keys())
     signer = key or ECKey.generate_key("P-256")
     return jwt.encode({**decoded.header, **(header or {})}, {**decoded.claims, **claims}, signer)
 
@@ -28,7 +28,7 @@ def _hub_key(app) -> ECKey:
 
 
 def _unsigned(app, token: str) -> str:
-    decoded = jwt.decode(token, app.extensions["hub.identity"].keys.verification_keys(None))
+    decoded = jwt.decode(token, app.extensions["hub.identity"].keys.verification_keys())
 
     def b64(data: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")

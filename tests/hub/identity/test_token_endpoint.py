@@ -43,7 +43,7 @@ def test_a_secret_client_gets_a_jwt_access_token(app, register_client):
     assert body["token_type"] == "Bearer" and body["expires_in"] == 600
     assert body["scope"] == "benchmarks:read"
     token = jwt.decode(body["access_token"], app.extensions["hub.identity"].keys
-                       .verification_keys(None))
+                       .verification_keys())
     assert token.header["typ"] == "at+jwt" and token.header["alg"] == "ES256"
     assert token.header["kid"]
     claims = token.claims
