@@ -2,6 +2,7 @@
 
 from hub.agreements.models import AgreementVersion
 from hub.audit.models import AuditEvent
+from hub.benchmarks.models import BenchmarkFigure, FiguresVersion
 from hub.consents.models import ConsentVersion
 from hub.db import Base
 from hub.decisions.models import PolicyEpoch
@@ -10,6 +11,6 @@ from hub.organisations.models import Organisation
 from hub.pulls.models import ExtractRevision, PullAttempt
 from hub.registry.models import AllowedHost, Connector
 
-__all__ = ["AgreementVersion", "AllowedHost", "ApiClient", "AuditEvent", "Base", "Connector",
-           "ConsentVersion", "ExtractRevision", "Organisation", "PolicyEpoch", "PullAttempt",
-           "SigningKey", "SpentToken", "User"]
+__all__ = ["AgreementVersion", "AllowedHost", "ApiClient", "AuditEvent", "Base", "BenchmarkFigure",
+           "Connector", "ConsentVersion", "ExtractRevision", "FiguresVersion", "Organisation",
+           "PolicyEpoch", "PullAttempt", "SigningKey", "SpentToken", "User"]

@@ -1,0 +1,1 @@
+"""Benchmarks: figures precomputed when extracts land, served as each reader's policies allow."""
