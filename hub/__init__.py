@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +10,8 @@ from flask import Flask
 from hub import api, db, errors, health, redis_client
 from hub.config import Settings, load_settings, with_development_secrets
 from hub.crypto import SecretBox
+from hub.observability import web as observability
+from hub.observability.logs import configure_logging
 
 
 def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | None = None,
@@ -25,12 +26,14 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     )
     if overrides:
         app.config.update(overrides)
-    logging.basicConfig(level=settings.log_level)
+    configure_logging(settings.log_level, settings.logs_as)
 
     box = SecretBox(settings.encryption_keys)
     app.extensions["hub.secret_box"] = box
     db.init_app(app, db.Database(settings.database_url))
     redis_client.init_app(app, settings.redis_url)
+    # First, so every response (413s and 401s included) gets a request id and is counted.
+    observability.init_app(app)
     errors.init_app(app)
     hub_api = api.init_app(app, token_url=f"{settings.issuer}/oauth/token")
 

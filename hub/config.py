@@ -42,6 +42,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_SECRET_KEY", "Signs people's session cookies. Required in production; a "
             "random one is generated under var/ in development.", None, secret=True),
     Setting("HUB_LOG_LEVEL", "Python logging level.", "INFO"),
+    Setting("HUB_LOG_FORMAT", "`json` (one object per line, for log shippers) or `text`.",
+            "text in development, json in production"),
     Setting("HUB_ISSUER", "The hub's public base URL: the `iss` of its tokens. Required in "
             "production.", "http://127.0.0.1:5000"),
     Setting("HUB_API_AUDIENCE", "The API identifier tokens are issued for (`aud`).",
@@ -127,6 +129,7 @@ class Settings:
     max_request_bytes: int = 1_048_576
     secret_key: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    log_format: str | None = None
     issuer: str = "http://127.0.0.1:5000"
     api_audience: str | None = None
     token_lifetime: int = 600
@@ -148,6 +151,11 @@ class Settings:
     @property
     def development(self) -> bool:
         return self.env in ("development", "test")
+
+    @property
+    def logs_as(self) -> str:
+        """How logs are written: as configured, else JSON in production and text elsewhere."""
+        return self.log_format or ("text" if self.development else "json")
 
     def replace(self, **changes: Any) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -193,6 +201,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_PORT": ("port", _port),
     "HUB_MAX_REQUEST_BYTES": ("max_request_bytes", _positive_int),
     "HUB_LOG_LEVEL": ("log_level", _log_level),
+    "HUB_LOG_FORMAT": ("log_format", lambda n, v: _choice(n, v, ("json", "text"))),
     "HUB_ISSUER": ("issuer", lambda n, v: _http_url(n, v).rstrip("/")),
     "HUB_API_AUDIENCE": ("api_audience", lambda n, v: v),
     "HUB_TOKEN_LIFETIME": ("token_lifetime", _positive_int),

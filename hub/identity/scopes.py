@@ -33,6 +33,7 @@ SCOPES: dict[str, Scope] = {s.name: s for s in (
     Scope("policies:admin", "Load agreements and explain any decision.", frozenset({ADMIN})),
     Scope("clients:admin", "Manage API clients and introspect tokens.", frozenset({ADMIN})),
     Scope("audit:read", "Read the audit log.", frozenset({ADMIN})),
+    Scope("metrics:read", "Scrape the Prometheus metrics at /metrics.", frozenset({ADMIN})),
 )}
 
 
