@@ -59,6 +59,22 @@ def serve(workers: int, threads: int) -> None:
                workers=workers, threads=threads)
 
 
+@click.command("check-config", help="Check a deployment's configuration and the services it "
+               "names; exit 1 when anything is wrong.")
+def check_config() -> None:
+    from hub.checks import run_checks
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(f"problem  settings: {exc}")
+        sys.exit(1)
+    findings = list(run_checks(settings))
+    for finding in findings:
+        click.echo(f"{'ok     ' if finding.ok else 'problem'}  {finding.check}: {finding.detail}")
+    sys.exit(0 if all(f.ok for f in findings) else 1)
+
+
 def build_cli(settings: Settings) -> click.Group:
     """The `hub` group bound to ``settings``."""
     group = FlaskGroup(create_app=lambda: create_app(settings), add_default_commands=False,
@@ -66,7 +82,7 @@ def build_cli(settings: Settings) -> click.Group:
                        help="The workforce data-sharing hub.")
     from hub.identity.cli import COMMANDS as identity_commands
 
-    for command in (db_group, reference_group, serve, *identity_commands):
+    for command in (db_group, reference_group, serve, check_config, *identity_commands):
         group.add_command(command)
     return group
 
