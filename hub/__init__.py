@@ -40,8 +40,14 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     from hub.identity import extension as identity
     from hub.identity.api import blp as clients_blp
     from hub.organisations.api import blp as organisations_blp
+    from hub.pulls import extension as pulls
+    from hub.pulls.api import blp as pulls_blp
+    from hub.registry.api import blp as connectors_blp
 
     identity.init_app(app, settings, box)
+    pulls.init_app(app, settings, box)
     for blueprint in (health.blp, organisations_blp, clients_blp):
+        hub_api.register_blueprint(blueprint)
+    for blueprint in (connectors_blp, pulls_blp):
         hub_api.register_blueprint(blueprint)
     return app

@@ -55,6 +55,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_TOKEN_RATE_PER_CLIENT", "Token requests allowed per client.", "30/minute"),
     Setting("HUB_TOKEN_RATE_PER_ADDRESS", "Token requests allowed per client address.",
             "120/minute"),
+    Setting("HUB_CONNECTOR_ALLOW_HTTP", "Accept http:// connector URLs (`true`/`false`); "
+            "refused in production.", "true in development, false otherwise"),
+    Setting("HUB_PULL_TIMEOUT", "Seconds a connector has to send one whole response "
+            "(connecting takes at most 5 of them).", "30"),
+    Setting("HUB_PULL_MAX_BYTES", "Largest connector response read.", "1048576"),
+    Setting("HUB_PULL_CONCURRENCY", "Pulls a refresh runs at once.", "32"),
+    Setting("HUB_PULL_RETRIES", "Retries of a pull that failed transiently (0 = none).", "4"),
+    Setting("HUB_PULL_BACKOFF", "Seconds before the first retry; doubled each time, with "
+            "jitter.", "30"),
+    Setting("HUB_PULL_INTERVAL", "Seconds between scheduled refreshes of every connector.",
+            "3600"),
 )
 
 _ENVIRONMENTS = ("development", "production", "test")
@@ -136,6 +147,13 @@ class Settings:
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     token_rate_per_client: str = "30/minute"
     token_rate_per_address: str = "120/minute"
+    connector_allow_http: bool | None = None
+    pull_timeout: float = 30.0
+    pull_max_bytes: int = 1_048_576
+    pull_concurrency: int = 32
+    pull_retries: int = 4
+    pull_backoff: float = 30.0
+    pull_interval: int = 3600
     var_dir: Path = DEFAULT_VAR_DIR
 
     @property
@@ -151,6 +169,12 @@ class Settings:
     @property
     def development(self) -> bool:
         return self.env in ("development", "test")
+
+    @property
+    def connectors_allow_http(self) -> bool:
+        """Whether http:// connector URLs are accepted: by default only in development."""
+        return self.development if self.connector_allow_http is None \
+            else self.connector_allow_http
 
     @property
     def logs_as(self) -> str:
@@ -180,6 +204,33 @@ def _rate(name: str, raw: str) -> str:
     return raw
 
 
+def _boolean(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value not in ("true", "false"):
+        raise ConfigError(f"{name} must be true or false, not {raw!r}.")
+    return value == "true"
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not 0 < value <= 3600:
+        raise ConfigError(f"{name} must be above 0 and at most 3600 seconds, not {raw}.")
+    return value
+
+
+def _count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not 0 <= value <= 20:
+        raise ConfigError(f"{name} must be from 0 to 20, not {value}.")
+    return value
+
+
 def _fernet_keys(raw: str) -> tuple[str, ...]:
     from cryptography.fernet import Fernet
 
@@ -207,6 +258,13 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_TOKEN_LIFETIME": ("token_lifetime", _positive_int),
     "HUB_TOKEN_RATE_PER_CLIENT": ("token_rate_per_client", _rate),
     "HUB_TOKEN_RATE_PER_ADDRESS": ("token_rate_per_address", _rate),
+    "HUB_CONNECTOR_ALLOW_HTTP": ("connector_allow_http", _boolean),
+    "HUB_PULL_TIMEOUT": ("pull_timeout", _seconds),
+    "HUB_PULL_MAX_BYTES": ("pull_max_bytes", _positive_int),
+    "HUB_PULL_CONCURRENCY": ("pull_concurrency", _positive_int),
+    "HUB_PULL_RETRIES": ("pull_retries", _count),
+    "HUB_PULL_BACKOFF": ("pull_backoff", _seconds),
+    "HUB_PULL_INTERVAL": ("pull_interval", _positive_int),
 }
 
 
@@ -238,6 +296,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                               "in production.")
         if "HUB_ISSUER" not in env or not settings.issuer.startswith("https://"):
             raise ConfigError("HUB_ISSUER must be set to the hub's https:// URL in production.")
+        if settings.connector_allow_http:
+            raise ConfigError("HUB_CONNECTOR_ALLOW_HTTP cannot be true in production: "
+                              "connector URLs are https only.")
     return settings
 
 

@@ -1,0 +1,86 @@
+"""Where pull jobs run: rq workers when Redis is configured, threads in this process otherwise.
+
+Both run the same job functions from ``hub.pulls.jobs``, with the same arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any, Protocol
+
+import redis
+from flask import Flask
+from rq import Queue, Retry
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "pulls"
+#: A refresh of every connector may take minutes when many are slow; a single pull less.
+REFRESH_TIMEOUT = 1800
+PULL_TIMEOUT = 300
+# A job whose worker died (killed, host lost) is run again by rq this many times.
+_ABANDONED_RETRIES = Retry(max=2, interval=[5, 30])
+
+
+class JobQueue(Protocol):
+    """Runs a job function now or after ``delay`` seconds."""
+
+    def enqueue(self, func: Callable[..., Any], *args: Any, delay: float = 0.0,
+                timeout: int = PULL_TIMEOUT) -> str: ...
+
+
+class RqJobQueue:
+    """rq's queue; delayed jobs need a worker started with its scheduler (`hub jobs worker`)."""
+
+    def __init__(self, connection: redis.Redis, name: str = QUEUE_NAME) -> None:
+        self.queue = Queue(name, connection=connection)
+
+    def enqueue(self, func: Callable[..., Any], *args: Any, delay: float = 0.0,
+                timeout: int = PULL_TIMEOUT) -> str:
+        options: dict[str, Any] = {"job_timeout": timeout, "retry": _ABANDONED_RETRIES,
+                                   "result_ttl": 86400, "failure_ttl": 7 * 86400}
+        if delay > 0:
+            job = self.queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
+        else:
+            job = self.queue.enqueue(func, *args, **options)
+        return str(job.id)
+
+
+class EmbeddedJobQueue:
+    """Runs jobs on a few threads of this process, each inside the app's context."""
+
+    def __init__(self, app: Flask, workers: int = 4) -> None:
+        self._app = app
+        self._workers = workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hub-job")
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def enqueue(self, func: Callable[..., Any], *args: Any, delay: float = 0.0,
+                timeout: int = PULL_TIMEOUT) -> str:
+        with self._lock:
+            self._count += 1
+            job_id = f"embedded-{self._count}"
+        if delay > 0:
+            timer = threading.Timer(delay, self._pool.submit, (self._run, func, args))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._pool.submit(self._run, func, args)
+        return job_id
+
+    def _run(self, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        with self._app.app_context():
+            try:
+                func(*args)
+            except Exception:
+                log.exception("embedded job %s failed", getattr(func, "__name__", func))
+
+    def wait(self) -> None:
+        """Finish the jobs submitted so far (not delayed ones); for commands and tests."""
+        self._pool.shutdown(wait=True)
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="hub-job")

@@ -1,0 +1,75 @@
+"""A refresh: every enabled connector (of a region, if asked) pulled concurrently."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.organisations.models import Organisation
+from hub.pulls.service import LATEST, Puller, PullResult, Transient
+from hub.registry.models import Connector
+from policies.measures import DATASETS
+
+#: The outcome of a pull that failed transiently and was queued to be tried again.
+RETRYING = "retrying"
+#: No retry waits longer than this, whatever the backoff doubles to.
+MAX_BACKOFF = 3600.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One extract to pull."""
+
+    connector_id: int
+    dataset: str
+    period: str
+
+
+def plan(session: Session, region: str | None = None, periods: Sequence[str] = ()
+         ) -> list[Target]:
+    """Every enabled connector's extracts for ``periods`` (default: the newest each lists)."""
+    query = select(Connector.id).where(Connector.enabled.is_(True)).order_by(Connector.la_code)
+    if region is not None:
+        query = query.join(Organisation, Organisation.code == Connector.la_code).where(
+            Organisation.region_code == region)
+    return [Target(connector_id, dataset, period)
+            for connector_id in session.scalars(query)
+            for dataset in DATASETS for period in (periods or (LATEST,))]
+
+
+def backoff(base: float, attempt: int, retry_after: float | None = None) -> float:
+    """Seconds before try ``attempt + 1``: doubling from ``base``, jittered, >= Retry-After."""
+    delay = min(MAX_BACKOFF, base * 2 ** (attempt - 1))
+    # Jitter spreads the retries of connectors that failed together (one outage, one refresh).
+    jittered = delay * random.uniform(0.5, 1.5)  # noqa: S311 - timing, not security
+    return min(MAX_BACKOFF, max(jittered, retry_after or 0.0))
+
+
+def refresh(puller: Puller, targets: Iterable[Target], concurrency: int,
+            retry: Callable[[Target, Transient], None],
+            progress: Callable[[PullResult], None] | None = None, actor: str = "job:refresh",
+            ) -> list[PullResult]:
+    """Pull ``targets`` ``concurrency`` at a time; transient failures go to ``retry``."""
+    final = puller.settings.pull_retries == 0
+    results: list[PullResult] = []
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="pull") as pool:
+        futures = {pool.submit(puller.pull, t.connector_id, t.dataset, t.period, final=final,
+                               actor=actor): t for t in targets}
+        for future in as_completed(futures):
+            target = futures[future]
+            try:
+                result = future.result()
+            except Transient as exc:
+                retry(target, exc)
+                result = PullResult(target.connector_id, exc.target.la_code, target.dataset,
+                                    exc.target.period, RETRYING, error_code=exc.error.code,
+                                    reason=exc.error.reason)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+    return results

@@ -1,0 +1,191 @@
+"""One pull: fetch and verify an extract, then store it, or record why not, in one transaction.
+
+Nothing is written until the extract has been fetched, verified and parsed; the revision, the
+pull attempt, the connector's last outcome and the audit event then commit together or not at
+all, so a pull killed at any point leaves no partial extract behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from connectors.client import ConnectorClient, PullError, TokenCache, TransientPullError
+from connectors.contract import Extract
+from hub.audit.service import record
+from hub.config import Settings
+from hub.crypto import SecretBox
+from hub.db import Database
+from hub.pulls.hooks import extract_landed
+from hub.pulls.models import FAILED, INGESTED, UNCHANGED, ExtractRevision, PullAttempt
+from hub.registry.models import Connector
+from hub.registry.service import allowed_hosts, details_of
+from hub.registry.urls import url_policy
+
+log = logging.getLogger(__name__)
+
+#: The period a pull asks for when it should take the newest one the connector lists.
+LATEST = "latest"
+# Two pulls of the same extract may race for the next revision number; the loser tries again.
+_INGEST_TRIES = 3
+
+
+class Transient(Exception):
+    """A pull failed in a way worth retrying; nothing was recorded."""
+
+    def __init__(self, error: TransientPullError, target: PullResult) -> None:
+        super().__init__(f"{error.code}: {error.reason}")
+        self.error = error
+        self.target = target
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """How one pull ended."""
+
+    connector_id: int
+    la_code: str
+    dataset: str
+    period: str
+    outcome: str
+    revision: int | None = None
+    error_code: str | None = None
+    reason: str | None = None
+    attempts: int = 1
+
+
+class Puller:
+    """Pulls extracts with the hub's settings, secrets and shared token cache."""
+
+    def __init__(self, database: Database, box: SecretBox, settings: Settings,
+                 token_cache: TokenCache) -> None:
+        self.database = database
+        self.box = box
+        self.settings = settings
+        self.token_cache = token_cache
+
+    def pull(self, connector_id: int, dataset: str, period: str, *, attempt: int = 1,
+             final: bool = True, actor: str = "job:pull") -> PullResult:
+        """Pull one extract; raises Transient instead of recording when not ``final``."""
+        started = datetime.now(UTC)
+        with self.database.session() as session:
+            connector = session.get(Connector, connector_id)
+            if connector is None:
+                raise LookupError(f"no connector {connector_id}")
+            la_code, enabled = connector.la_code, connector.enabled
+            details = details_of(connector, self.box)
+            jwks, policy = connector.jwks, url_policy(self.settings, allowed_hosts(session))
+        base = PullResult(connector_id, la_code, dataset, period, FAILED, attempts=attempt)
+        if not enabled:
+            return self._failed(base, "disabled", "connector is disabled", started, actor)
+        try:
+            with ConnectorClient(details.base_url, details.token_url, jwks, details.client_id,
+                                 details.client_secret, policy, la_code=la_code,
+                                 token_cache=self.token_cache) as client:
+                if period == LATEST:
+                    listed = client.fetch_datasets().datasets.get(dataset, ())
+                    if not listed:
+                        return self._failed(base, "not_found", f"connector lists no period of "
+                                            f"{dataset}", started, actor)
+                    period = max(listed)
+                    base = PullResult(connector_id, la_code, dataset, period, FAILED,
+                                      attempts=attempt)
+                extract, body, signature = client.fetch_extract(dataset, period)
+        except TransientPullError as exc:
+            if not final:
+                raise Transient(exc, base) from None
+            return self._failed(base, exc.code, exc.reason, started, actor)
+        except PullError as exc:
+            return self._failed(base, exc.code, exc.reason, started, actor)
+        result = self._ingest(base, extract, body, signature, started, actor)
+        if result.outcome == INGESTED:
+            extract_landed(la_code, dataset, period)
+        return result
+
+    def _ingest(self, base: PullResult, extract: Extract, body: bytes, signature: str,
+                started: datetime, actor: str) -> PullResult:
+        for tried in range(1, _INGEST_TRIES + 1):
+            try:
+                with self.database.session() as session:
+                    return self._store(session, base, extract, body, signature, started, actor)
+            except IntegrityError:
+                if tried == _INGEST_TRIES:
+                    raise
+                log.info("revision of %s %s %s taken by a concurrent pull; trying again",
+                         base.la_code, base.dataset, base.period)
+        raise AssertionError("unreachable")
+
+    def _store(self, session: Session, base: PullResult, extract: Extract, body: bytes,
+               signature: str, started: datetime, actor: str) -> PullResult:
+        # Locks the connector's row on PostgreSQL, so pulls of one LA store one at a time.
+        connector = session.get(Connector, base.connector_id, with_for_update=True)
+        assert connector is not None
+        latest = session.scalars(select(ExtractRevision).where(
+            ExtractRevision.la_code == base.la_code, ExtractRevision.dataset == base.dataset,
+            ExtractRevision.period == base.period).order_by(
+            ExtractRevision.revision.desc()).limit(1)).first()
+        digest = content_digest(extract)
+        if latest is not None and latest.content_sha256 == digest:
+            result = _with(base, UNCHANGED, revision=latest.revision)
+        else:
+            revision = latest.revision + 1 if latest is not None else 1
+            session.add(ExtractRevision(
+                la_code=base.la_code, dataset=base.dataset, period=base.period,
+                revision=revision, sha256=hashlib.sha256(body).hexdigest(),
+                content_sha256=digest, body=body, signature=signature,
+                components=dict(extract.components),
+                measures={code: asdict(m) for code, m in extract.measures.items()},
+                breakdowns=json.loads(json.dumps(extract.breakdowns)),
+                generated_at=extract.generated_at, received_at=datetime.now(UTC),
+                connector_id=base.connector_id))
+            session.flush()
+            result = _with(base, INGESTED, revision=revision)
+        _record(session, connector, result, started, actor)
+        return result
+
+    def _failed(self, base: PullResult, code: str, reason: str, started: datetime,
+                actor: str) -> PullResult:
+        result = _with(base, FAILED, error_code=code, reason=reason)
+        with self.database.session() as session:
+            connector = session.get(Connector, base.connector_id, with_for_update=True)
+            assert connector is not None
+            _record(session, connector, result, started, actor)
+        return result
+
+
+def content_digest(extract: Extract) -> str:
+    """sha256 of the extract's figures, whatever time the connector stamped on it."""
+    figures = {"dataset": extract.dataset, "la_code": extract.la_code,
+               "period": extract.period, "components": dict(extract.components),
+               "measures": {code: asdict(m) for code, m in extract.measures.items()},
+               "breakdowns": extract.breakdowns}
+    return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
+
+
+def _with(base: PullResult, outcome: str, **changes: object) -> PullResult:
+    return PullResult(**{**asdict(base), "outcome": outcome, **changes})  # type: ignore[arg-type]
+
+
+def _record(session: Session, connector: Connector, result: PullResult, started: datetime,
+            actor: str) -> None:
+    now = datetime.now(UTC)
+    session.add(PullAttempt(connector_id=result.connector_id, dataset=result.dataset,
+                            period=result.period, outcome=result.outcome,
+                            revision=result.revision, error_code=result.error_code,
+                            reason=result.reason, attempts=result.attempts, started_at=started,
+                            finished_at=now))
+    connector.last_pull_at, connector.last_outcome = now, result.outcome
+    connector.last_error = result.error_code
+    # Last, so the audit chain's lock is held for as short a time as possible.
+    record(session, actor=actor, org_code=None, action=f"pull.{result.outcome}",
+           target=f"connector:{result.connector_id}",
+           details={"la_code": result.la_code, "dataset": result.dataset,
+                    "period": result.period, "revision": result.revision,
+                    "error_code": result.error_code, "attempts": result.attempts})

@@ -1,0 +1,153 @@
+"""Registering, updating, disabling and finding connectors, with every change audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.client import PullError
+from connectors.urlguard import UrlPolicy
+from hub.audit.service import record
+from hub.crypto import SecretBox
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.identity.tokens import Principal
+from hub.organisations.models import Organisation, OrgKind
+from hub.registry.checks import ConnectorDetails, check_connector, describe
+from hub.registry.models import AllowedHost, Connector
+
+#: Builds the URL policy from the allow-list; the settings are bound by the caller.
+PolicyFor = Callable[[Sequence[str]], UrlPolicy]
+_DETAILS = ("base_url", "token_url", "jwks_url", "client_id", "client_secret")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, as the audit log names them."""
+
+    name: str
+    org_code: str | None = None
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        return cls(principal.client_id, principal.org_code)
+
+
+def allowed_hosts(session: Session) -> list[str]:
+    """The hosts admins allow despite a loopback or private address."""
+    return list(session.scalars(select(AllowedHost.host).order_by(AllowedHost.host)))
+
+
+def _checked(session: Session, details: ConnectorDetails, policy_for: PolicyFor
+             ) -> dict[str, Any]:
+    try:
+        return check_connector(details, policy_for(allowed_hosts(session)))
+    except PullError as exc:
+        raise InvalidInput(describe(exc), {"json": {"connector": [exc.code]}}) from None
+
+
+def register(session: Session, box: SecretBox, policy_for: PolicyFor, actor: Actor,
+             details: ConnectorDetails) -> Connector:
+    """Check the LA's connector and store it; Conflict if the LA already has one."""
+    org = session.get(Organisation, details.la_code)
+    if org is None or org.kind != OrgKind.LOCAL_AUTHORITY.value:
+        raise NotFound(f"No local authority has the code {details.la_code!r}.")
+    if session.scalar(select(Connector.id).where(Connector.la_code == details.la_code)):
+        raise Conflict(f"{details.la_code} already has a connector; update it instead.")
+    jwks = _checked(session, details, policy_for)
+    now = datetime.now(UTC)
+    connector = Connector(la_code=details.la_code, base_url=details.base_url,
+                          token_url=details.token_url, jwks_url=details.jwks_url, jwks=jwks,
+                          client_id=details.client_id,
+                          client_secret=box.encrypt(details.client_secret.encode()),
+                          enabled=True, created_at=now, updated_at=now)
+    session.add(connector)
+    session.flush()
+    _audit(session, actor, "connector.registered", connector, {"base_url": details.base_url})
+    return connector
+
+
+def update(session: Session, box: SecretBox, policy_for: PolicyFor, actor: Actor,
+           connector: Connector, changes: dict[str, Any]) -> Connector:
+    """Apply ``changes``; new details, or enabling, are checked as a registration is."""
+    new = {k: v for k, v in changes.items() if k in _DETAILS}
+    enable = changes.get("enabled")
+    if new or (enable and not connector.enabled):
+        details = replace(details_of(connector, box), **new)
+        connector.jwks = _checked(session, details, policy_for)
+        for key, value in new.items():
+            setattr(connector, key, box.encrypt(value.encode()) if key == "client_secret"
+                    else value)
+    if enable is not None:
+        connector.enabled = enable
+    connector.updated_at = datetime.now(UTC)
+    action = "connector.disabled" if enable is False else "connector.updated"
+    _audit(session, actor, action, connector, {"changed": sorted(changes)})
+    return connector
+
+
+def details_of(connector: Connector, box: SecretBox) -> ConnectorDetails:
+    """The connector's details with its secret decrypted, for the pull client."""
+    return ConnectorDetails(connector.la_code, connector.base_url, connector.token_url,
+                            connector.jwks_url, connector.client_id,
+                            box.decrypt(connector.client_secret).decode())
+
+
+def visible_to(session: Session, principal: Principal, connector_id: int) -> Connector:
+    """The connector if the caller may see it: its own LA's, or any for admins; else 404."""
+    connector = session.get(Connector, connector_id)
+    if connector is None or not _may_see(principal, connector):
+        raise NotFound(f"No connector {connector_id} is visible to you.")
+    return connector
+
+
+def writable_by(session: Session, principal: Principal, connector_id: int) -> Connector:
+    """The connector if the caller's LA owns it; 404 when it may not see it, 403 otherwise."""
+    connector = visible_to(session, principal, connector_id)
+    if connector.la_code != principal.org_code:
+        raise Forbidden("Only the LA that owns a connector may change it.")
+    return connector
+
+
+def listed_for(session: Session, principal: Principal) -> Sequence[Connector]:
+    """The connectors the caller may see: all for admins, its own otherwise."""
+    query = select(Connector).order_by(Connector.la_code)
+    if principal.org_kind != OrgKind.ADMIN.value:
+        query = query.where(Connector.la_code == principal.org_code)
+    return session.scalars(query).all()
+
+
+def _may_see(principal: Principal, connector: Connector) -> bool:
+    return principal.org_kind == OrgKind.ADMIN.value or connector.la_code == principal.org_code
+
+
+def allow_host(session: Session, actor: Actor, host: str, reason: str) -> AllowedHost:
+    """Let connectors use ``host`` although it resolves to a loopback or private address."""
+    name = host.lower().rstrip(".")
+    row = session.get(AllowedHost, name)
+    if row is None:
+        row = AllowedHost(host=name, reason=reason, created_at=datetime.now(UTC))
+        session.add(row)
+        record(session, actor=actor.name, org_code=actor.org_code, action="connector_host.allowed",
+               target=name, details={"reason": reason})
+    return row
+
+
+def disallow_host(session: Session, actor: Actor, host: str) -> None:
+    """Remove ``host`` from the allow-list; NotFound if it is not on it."""
+    row = session.get(AllowedHost, host.lower().rstrip("."))
+    if row is None:
+        raise NotFound(f"{host!r} is not an allowed host.")
+    session.delete(row)
+    record(session, actor=actor.name, org_code=actor.org_code, action="connector_host.removed",
+           target=row.host)
+
+
+def _audit(session: Session, actor: Actor, action: str, connector: Connector,
+           details: dict[str, Any]) -> None:
+    record(session, actor=actor.name, org_code=actor.org_code, action=action,
+           target=f"connector:{connector.id}", details={"la_code": connector.la_code, **details})
