@@ -7,6 +7,8 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -98,6 +100,23 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HubError)
     def handle_hub_error(error: HubError):  # type: ignore[no-untyped-def]
         return error_response(error.status, error.message, error.errors)
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error: DBAPIError):  # type: ignore[no-untyped-def]
+        # A lost or refused database connection is the service being unavailable, not a bug:
+        # 503 tells clients and load balancers to retry; the pool reconnects by itself.
+        if not error.connection_invalidated and not isinstance(error, OperationalError):
+            log.error("database error", exc_info=error)
+            return error_response(500, "The hub failed to answer; the error has been logged.")
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        return error_response(503, "The database is unavailable; retry shortly.",
+                              headers={"Retry-After": "5"})
+
+    @app.errorhandler(RedisError)
+    def handle_redis_unavailable(error: RedisError):  # type: ignore[no-untyped-def]
+        log.warning("redis unavailable: %s", type(error).__name__)
+        return error_response(503, "A service the hub depends on is unavailable; retry "
+                              "shortly.", headers={"Retry-After": "5"})
 
     @app.errorhandler(InternalServerError)
     def handle_internal_error(error: InternalServerError):  # type: ignore[no-untyped-def]
