@@ -1,0 +1,107 @@
+"""`/api/v1/benchmarks/…` for LAs and regions, `/api/v1/national/…` for NARE; JSON or CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from hub.benchmarks import service
+from hub.benchmarks.csv import to_csv
+from hub.benchmarks.extension import get_benchmarks
+from hub.benchmarks.reading import national_point, trend_point
+from hub.benchmarks.schemas import (
+    BenchmarkSchema,
+    NationalSchema,
+    NationalTrendSchema,
+    PeriodQuerySchema,
+    TrendQuerySchema,
+    TrendSchema,
+)
+from hub.db import get_session
+from hub.decisions.store import get_policy_set
+from hub.identity.protect import current_principal, protected
+
+blp = Blueprint("benchmarks", __name__, url_prefix="/api/v1",
+                description="Benchmarks: each figure as the agreements let the caller see it")
+
+CSV = "text/csv"
+_CSV_DOC = {"responses": {200: {"content": {CSV: {"schema": {"type": "string"}}}}}}
+
+
+def _reader(route: str) -> service.Reader:
+    return service.Reader(current_principal(), route, get_policy_set())
+
+
+def _wants_csv() -> bool:
+    return request.accept_mimetypes.best_match(["application/json", CSV]) == CSV
+
+
+def _csv(payloads: list[dict[str, Any]], name: str) -> Response:
+    return Response(to_csv(payloads), mimetype=CSV, headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _one(route: str, measure: str, period: str) -> Any:
+    answer = service.benchmark(get_session(), get_benchmarks(), _reader(route), measure, period)
+    return _csv([answer], f"{measure}-{period}") if _wants_csv() else answer
+
+
+def _series(route: str, measure: str, args: dict[str, str],
+            shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    csv = _wants_csv()
+    points = service.trend(get_session(), get_benchmarks(), _reader(route), measure,
+                           args.get("first"), args.get("last"),
+                           (lambda payload: payload) if csv else shape)
+    return _csv(points, f"{measure}-trend") if csv else {"measure": measure, "periods": points}
+
+
+@blp.route("/benchmarks/<string:measure>")
+class Benchmark(MethodView):
+    @protected(blp, "benchmarks:read")
+    @blp.arguments(PeriodQuerySchema, location="query")
+    @blp.response(200, BenchmarkSchema)
+    @blp.doc(**_CSV_DOC)
+    @blp.alt_response(404, response="404")
+    def get(self, args, measure: str):  # type: ignore[no-untyped-def]
+        """A measure in a period as an LA or region may see it (CSV on Accept: text/csv)."""
+        return _one(service.BENCHMARKS, measure, args["period"])
+
+
+@blp.route("/benchmarks/<string:measure>/trend")
+class BenchmarkTrend(MethodView):
+    @protected(blp, "benchmarks:read")
+    @blp.arguments(TrendQuerySchema, location="query")
+    @blp.response(200, TrendSchema)
+    @blp.doc(**_CSV_DOC)
+    @blp.alt_response(404, response="404")
+    def get(self, args, measure: str):  # type: ignore[no-untyped-def]
+        """A measure over the periods from `from` to `to`: own, region, nation, spread."""
+        return _series(service.BENCHMARKS, measure, args, trend_point)
+
+
+@blp.route("/national/<string:measure>")
+class National(MethodView):
+    @protected(blp, "national:read")
+    @blp.arguments(PeriodQuerySchema, location="query")
+    @blp.response(200, NationalSchema)
+    @blp.doc(**_CSV_DOC)
+    @blp.alt_response(404, response="404")
+    def get(self, args, measure: str):  # type: ignore[no-untyped-def]
+        """A measure in a period for NARE: the national and every region's aggregate."""
+        return _one(service.NATIONAL, measure, args["period"])
+
+
+@blp.route("/national/<string:measure>/trend")
+class NationalTrend(MethodView):
+    @protected(blp, "national:read")
+    @blp.arguments(TrendQuerySchema, location="query")
+    @blp.response(200, NationalTrendSchema)
+    @blp.doc(**_CSV_DOC)
+    @blp.alt_response(404, response="404")
+    def get(self, args, measure: str):  # type: ignore[no-untyped-def]
+        """NARE's series of a measure: national and per-region aggregates per period."""
+        return _series(service.NATIONAL, measure, args, national_point)

@@ -1,0 +1,146 @@
+"""Wiring of benchmarks into the app: response cache, read audit, recompute queue, epochs.
+
+A computed answer is cached in-process per (route, measure, period, caller organisation) and
+kept while the PolicySet it was decided with is the current one and the figures epoch has not
+moved: a consent or agreement change (a new PolicySet) or a recompute (a new epoch) changes the
+very next response. The figures epoch is a Redis counter bumped after each recompute commits
+when Redis is configured, else read from the database on each request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from hub.benchmarks import figures
+from hub.benchmarks.readlog import ReadLog
+from hub.db import Database, get_db
+from hub.pulls.queue import EmbeddedJobQueue, JobQueue, RqJobQueue
+from hub.redis_client import get_redis
+from policies.policyset import PolicySet
+
+log = logging.getLogger(__name__)
+
+EPOCH_KEY = "hub:benchmarks:figures-epoch"
+PENDING_KEY = "hub:benchmarks:pending:{dataset}:{period}"
+#: How long a queued recompute keeps others of the same period from being queued beside it.
+PENDING_TTL = 600
+CACHE_SIZE = 8192
+
+
+@dataclass(frozen=True)
+class Cached:
+    """One computed answer, the PolicySet and figures epoch it holds for, and its audit."""
+
+    policy_set: PolicySet
+    epoch: str
+    payload: dict[str, Any]
+    refused: list[dict[str, Any]]
+
+
+class ResponseCache:
+    """Answers by key, valid only for the PolicySet and epoch they were computed under."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Cached] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, policy_set: PolicySet, epoch: str) -> Cached | None:
+        """The answer cached under ``key`` if it still holds."""
+        entry = self._entries.get(key)
+        if entry is None or entry.policy_set is not policy_set or entry.epoch != epoch:
+            return None
+        return entry
+
+    def put(self, key: Hashable, entry: Cached) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+class Benchmarks:
+    """What the benchmark routes and jobs share within one process."""
+
+    def __init__(self, database: Database, redis_connection: redis.Redis | None,
+                 queue: JobQueue) -> None:
+        self.database = database
+        self.redis = redis_connection
+        self.queue = queue
+        self.cache = ResponseCache()
+        self.reads = ReadLog(database)
+        self._pending: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def epoch(self, session: Session, dataset: str) -> str:
+        """The figures epoch now: Redis's counter when configured (the database's if it fails)."""
+        if self.redis is not None:
+            try:
+                value = self.redis.get(EPOCH_KEY)
+                return f"redis:{value.decode() if value is not None else 0}"
+            except redis.RedisError as exc:
+                log.warning("figures epoch: Redis failed (%s); reading the database", exc)
+        return figures.epoch(session, dataset)
+
+    def recomputed(self, session: Session) -> None:
+        """Bump the figures epoch once ``session``'s transaction commits."""
+        if self.redis is not None:
+            event.listen(session, "after_commit", self._bump, once=True)
+
+    def _bump(self, _session: Session) -> None:
+        try:
+            self.redis.incr(EPOCH_KEY)  # type: ignore[union-attr]
+        except redis.RedisError as exc:
+            log.error("figures epoch: Redis failed (%s); cached answers may lag until the "
+                      "next recompute", exc)
+
+    def claim(self, dataset: str, period: str) -> bool:
+        """True when no recompute of ``period`` is queued yet (one is now, by the caller)."""
+        if self.redis is not None:
+            key = PENDING_KEY.format(dataset=dataset, period=period)
+            return bool(self.redis.set(key, "1", nx=True, ex=PENDING_TTL))
+        with self._lock:
+            if (dataset, period) in self._pending:
+                return False
+            self._pending.add((dataset, period))
+            return True
+
+    def release(self, dataset: str, period: str) -> None:
+        """A queued recompute has started: an extract landing from now on queues another."""
+        if self.redis is not None:
+            self.redis.delete(PENDING_KEY.format(dataset=dataset, period=period))
+            return
+        with self._lock:
+            self._pending.discard((dataset, period))
+
+
+def init_app(app: Flask) -> Benchmarks:
+    """Recompute through rq when Redis is configured, on a thread of this process otherwise."""
+    from hub.benchmarks import jobs
+    from hub.pulls import hooks
+
+    connection = get_redis(app)
+    # The pulls' rq queue: the workers that ingest extracts also recompute from them.
+    queue: JobQueue = RqJobQueue(connection) if connection is not None \
+        else EmbeddedJobQueue(app, workers=1)
+    benchmarks = Benchmarks(get_db(app), connection, queue)
+    app.extensions["hub.benchmarks"] = benchmarks
+    hooks.on_extract_landed(jobs.extract_landed)
+    return benchmarks
+
+
+def get_benchmarks(app: Flask | None = None) -> Benchmarks:
+    """The app's Benchmarks."""
+    benchmarks: Benchmarks = (app or current_app).extensions["hub.benchmarks"]
+    return benchmarks

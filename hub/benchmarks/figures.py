@@ -1,0 +1,191 @@
+"""Figures from the latest extract revisions: computed once per landing, read per cache miss.
+
+Every figure is kept unrounded with the components disclosure control reads, so each reader's
+release (which LAs may count, under which rules) is made from them at read time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hub.benchmarks.models import (
+    LA_GRAIN,
+    NATIONAL_AREA,
+    NATIONAL_GRAIN,
+    REGION_GRAIN,
+    BenchmarkFigure,
+    FiguresVersion,
+)
+from hub.organisations.models import Organisation, OrgKind
+from hub.pulls.models import ExtractRevision
+from policies.disclosure.primary import measure_counts
+from policies.measures import COMPONENTS, MEASURES, Measure
+
+Components = Mapping[str, float]
+
+
+def needed(measure: Measure) -> tuple[str, ...]:
+    """The components disclosure control reads for ``measure``: its own and their headcounts."""
+    codes = list(measure.components)
+    codes += [p for c in measure.components if (p := COMPONENTS[c].people) and p not in codes]
+    return tuple(codes)
+
+
+def latest_revisions(session: Session, dataset: str, period: str) -> list[ExtractRevision]:
+    """The current (latest) revision of every LA's extract for ``dataset`` and ``period``."""
+    newest = (select(ExtractRevision.la_code, func.max(ExtractRevision.revision).label("rev"))
+              .where(ExtractRevision.dataset == dataset, ExtractRevision.period == period)
+              .group_by(ExtractRevision.la_code).subquery())
+    query = select(ExtractRevision).join(newest, (ExtractRevision.la_code == newest.c.la_code) & (
+        ExtractRevision.revision == newest.c.rev)).where(
+        ExtractRevision.dataset == dataset, ExtractRevision.period == period)
+    return list(session.scalars(query.order_by(ExtractRevision.la_code)))
+
+
+def _digest(revisions: Iterable[ExtractRevision]) -> str:
+    pairs = ",".join(f"{r.la_code}:{r.revision}" for r in revisions)
+    return hashlib.sha256(pairs.encode()).hexdigest()
+
+
+def _summed(parts: list[Components], codes: tuple[str, ...]) -> dict[str, float]:
+    # A headcount some contributors did not supply is left out: disclosure control then
+    # governs by the value itself, as it does for that LA alone.
+    return {c: math.fsum(p[c] for p in parts) for c in codes if all(c in p for p in parts)}
+
+
+def _row(dataset: str, period: str, measure: Measure, grain: str, area: str,
+         components: dict[str, float], contributors: list[str], version: int
+         ) -> BenchmarkFigure:
+    numerator, denominator = measure_counts(measure, components)
+    return BenchmarkFigure(
+        dataset=dataset, period=period, measure=measure.code, grain=grain, area_code=area,
+        numerator=numerator.value, numerator_people=numerator.people,
+        denominator=denominator.value if denominator else None,
+        denominator_people=denominator.people if denominator else None,
+        components=components, contributors=contributors, version=version)
+
+
+def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
+    """Figures of ``dataset`` and ``period`` from the latest revisions, replacing the previous
+    ones in the caller's transaction; nothing changes when the revisions are the same."""
+    revisions = latest_revisions(session, dataset, period)
+    digest = _digest(revisions)
+    current = session.get(FiguresVersion, (dataset, period), with_for_update=True)
+    if current is not None and current.inputs_sha256 == digest:
+        return current
+    now = datetime.now(UTC)
+    if current is None:
+        current = FiguresVersion(dataset=dataset, period=period, version=1,
+                                 inputs_sha256=digest, computed_at=now)
+        session.add(current)
+    else:
+        current.version, current.inputs_sha256, current.computed_at = (
+            current.version + 1, digest, now)
+    session.execute(delete(BenchmarkFigure).where(BenchmarkFigure.dataset == dataset,
+                                                  BenchmarkFigure.period == period))
+    region_of = dict(session.execute(select(Organisation.code, Organisation.region_code).where(
+        Organisation.kind == OrgKind.LOCAL_AUTHORITY.value)).all())
+    rows = []
+    for measure in MEASURES.values():
+        codes = needed(measure)
+        by_region: dict[str, list[tuple[str, Components]]] = defaultdict(list)
+        for revision in revisions:
+            supplied = revision.components
+            if not all(c in supplied for c in measure.components):
+                continue  # an optional measure this LA does not supply: x, not zero
+            own = {c: float(supplied[c]) for c in codes if c in supplied}
+            rows.append(_row(dataset, period, measure, LA_GRAIN, revision.la_code, own,
+                             [revision.la_code], current.version))
+            by_region[region_of.get(revision.la_code) or ""].append((revision.la_code, own))
+        everyone: list[tuple[str, Components]] = []
+        for region, members in sorted(by_region.items()):
+            everyone += members
+            if region:
+                rows.append(_row(dataset, period, measure, REGION_GRAIN, region,
+                                 _summed([c for _, c in members], codes),
+                                 [la for la, _ in members], current.version))
+        if everyone:
+            rows.append(_row(dataset, period, measure, NATIONAL_GRAIN, NATIONAL_AREA,
+                             _summed([c for _, c in everyone], codes),
+                             sorted(la for la, _ in everyone), current.version))
+    session.add_all(rows)
+    session.flush()
+    return current
+
+
+@dataclass(frozen=True)
+class Geography:
+    """The regions and their LAs, with names, as the reference data holds them."""
+
+    names: Mapping[str, str]
+    #: Region code -> its LA codes, by LA name.
+    regions: Mapping[str, tuple[str, ...]]
+
+    @property
+    def region_of(self) -> dict[str, str]:
+        return {la: region for region, las in self.regions.items() for la in las}
+
+
+def geography(session: Session) -> Geography:
+    """Every region with its LAs, in name order."""
+    orgs = session.scalars(select(Organisation).where(Organisation.kind.in_(
+        (OrgKind.REGION.value, OrgKind.LOCAL_AUTHORITY.value))).order_by(Organisation.name))
+    names: dict[str, str] = {}
+    regions: dict[str, list[str]] = {}
+    for org in orgs:
+        names[org.code] = org.name
+        if org.kind == OrgKind.REGION.value:
+            regions.setdefault(org.code, [])
+        elif org.region_code is not None:
+            regions.setdefault(org.region_code, []).append(org.code)
+    return Geography(names, {code: tuple(las) for code, las in sorted(regions.items())})
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One measure's stored figures for one period: per LA, and the version they belong to."""
+
+    version: int
+    las: Mapping[str, Mapping[str, float]]
+    unrounded: Mapping[tuple[str, str], BenchmarkFigure]
+
+
+def load(session: Session, dataset: str, period: str, measure: str) -> PeriodFigures | None:
+    """The stored figures of ``measure`` for ``period``, or None when none were computed."""
+    version = session.scalar(select(FiguresVersion.version).where(
+        FiguresVersion.dataset == dataset, FiguresVersion.period == period))
+    if version is None:
+        return None
+    rows = session.scalars(select(BenchmarkFigure).where(
+        BenchmarkFigure.dataset == dataset, BenchmarkFigure.period == period,
+        BenchmarkFigure.measure == measure))
+    las: dict[str, Mapping[str, float]] = {}
+    unrounded: dict[tuple[str, str], BenchmarkFigure] = {}
+    for row in rows:
+        unrounded[(row.grain, row.area_code)] = row
+        if row.grain == LA_GRAIN:
+            las[row.area_code] = row.components
+    return PeriodFigures(version, las, unrounded)
+
+
+def periods(session: Session, dataset: str) -> list[str]:
+    """The periods with figures, in any order."""
+    return list(session.scalars(select(FiguresVersion.period).where(
+        FiguresVersion.dataset == dataset)))
+
+
+def epoch(session: Session, dataset: str) -> str:
+    """Changes whenever any figures of ``dataset`` are recomputed (versions only grow)."""
+    total, count = session.execute(select(
+        func.coalesce(func.sum(FiguresVersion.version), 0), func.count()).where(
+        FiguresVersion.dataset == dataset)).one()
+    return f"db:{total}:{count}"
+

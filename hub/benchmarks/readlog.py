@@ -1,0 +1,87 @@
+"""The audit of benchmark reads, written in batches so reads never wait on the audit chain.
+
+Appending to the hash-chained log takes one lock across every process; taking it on each read
+would serialise the reads. Each process instead queues its read events in memory and one
+thread appends them every ``interval`` seconds, many per transaction. The cost: a process that
+dies without exiting (SIGKILL, power loss) loses the reads of its last interval (0.5 s by
+default); a normal exit flushes what is queued.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from collections import deque
+from typing import Any
+
+from hub.audit import service as audit
+from hub.db import Database
+
+log = logging.getLogger(__name__)
+
+#: Events kept while the database is unreachable; older ones are dropped (and logged) beyond.
+MAX_QUEUED = 100_000
+
+
+class ReadLog:
+    """Queues read events and appends them to the audit log in batches."""
+
+    def __init__(self, database: Database, interval: float = 0.5) -> None:
+        self.database = database
+        self.interval = interval
+        self._events: deque[dict[str, Any]] = deque()
+        self._flushing = threading.Lock()
+        self._pid: int | None = None
+        self._stop = threading.Event()
+
+    def add(self, *, actor: str, org_code: str | None, action: str, target: str,
+            details: dict[str, Any]) -> None:
+        """Queue one event; it reaches the audit log within ``interval`` seconds."""
+        if len(self._events) >= MAX_QUEUED:
+            log.error("audit of reads: %d events queued, dropping the oldest", MAX_QUEUED)
+            self._events.popleft()
+        self._events.append({"actor": actor, "org_code": org_code, "action": action,
+                             "target": target, "details": details})
+        if self._pid != os.getpid():
+            self._start()
+
+    def flush(self) -> int:
+        """Append every queued event now, in one transaction; how many were appended."""
+        with self._flushing:
+            batch = []
+            while self._events:
+                batch.append(self._events.popleft())
+            if not batch:
+                return 0
+            try:
+                with self.database.session() as session:
+                    for event in batch:
+                        audit.record(session, **event)
+            except Exception:
+                self._events.extendleft(reversed(batch))  # tried again at the next interval
+                raise
+            return len(batch)
+
+    def close(self) -> None:
+        """Stop the writing thread after appending what is queued."""
+        self._stop.set()
+        self._flush_quietly()
+
+    def _start(self) -> None:
+        # After a fork (gunicorn workers) the parent's thread does not exist: start one here.
+        self._pid = os.getpid()
+        self._flushing = threading.Lock()
+        threading.Thread(target=self._run, name="audit-reads", daemon=True).start()
+        atexit.register(self._flush_quietly)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._flush_quietly()
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except Exception:
+            log.exception("audit of reads: appending failed; kept for the next attempt")

@@ -1,0 +1,143 @@
+"""Schemas of the benchmark routes: a figure is a number, or a DfE marker with its reason."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from hub.schemas import InputSchema
+from policies.rules import Marker
+
+# The catalogue's PERIOD_PATTERN without its named groups, which OpenAPI's regex dialect lacks.
+_PERIOD = {"validate": ma.validate.Regexp(r"^20[0-9]{2}-Q[1-4]$",
+                                          error="Not a period such as 2024-Q3."),
+           "metadata": {"description": "A quarter, YYYY-Qn", "example": "2024-Q4"}}
+
+
+class PeriodQuerySchema(InputSchema):
+    period = ma.fields.String(required=True, **_PERIOD)
+
+
+class TrendQuerySchema(InputSchema):
+    first = ma.fields.String(data_key="from", **_PERIOD)
+    last = ma.fields.String(data_key="to", **_PERIOD)
+
+
+class FigureSchema(ma.Schema):
+    """A released figure: ``value``, or ``marker`` (c, x, z) and ``reason`` in its place."""
+
+    value = ma.fields.Float(allow_none=True, required=True)
+    marker = ma.fields.String(allow_none=True, required=True,
+                              validate=ma.validate.OneOf([m.value for m in Marker]),
+                              metadata={"description": "c: confidential (disclosure control); "
+                                        "x: not available or not permitted; z: not applicable"})
+    reason = ma.fields.String(allow_none=True, required=True)
+
+
+class OwnFigureSchema(FigureSchema):
+    """The caller's own figure, unrounded, with the counts it is derived from."""
+
+    numerator = ma.fields.Float(allow_none=True, required=True)
+    denominator = ma.fields.Float(allow_none=True, required=True)
+
+
+class AuthorityFigureSchema(FigureSchema):
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    region_code = ma.fields.String(required=True)
+    own = ma.fields.Boolean(required=True, metadata={"description": "The caller itself"})
+
+
+class RegionFigureSchema(FigureSchema):
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+
+
+class SummarySchema(ma.Schema):
+    """Quartiles over the released numbers (markers left out)."""
+
+    count = ma.fields.Integer(required=True)
+    lower_quartile = ma.fields.Float(required=True)
+    median = ma.fields.Float(required=True)
+    upper_quartile = ma.fields.Float(required=True)
+
+
+class PositionSchema(ma.Schema):
+    """The caller's rank (1 = highest value) and quartile among the released LA figures."""
+
+    rank = ma.fields.Integer(required=True)
+    of = ma.fields.Integer(required=True)
+    quartile = ma.fields.Integer(allow_none=True, required=True)
+
+
+class RulesSchema(ma.Schema):
+    """Disclosure rules applied to the figures of one grain and area, and their agreements."""
+
+    grain = ma.fields.String(required=True)
+    area = ma.fields.String(required=True)
+    audience = ma.fields.String(allow_none=True, required=True)
+    agreements = ma.fields.List(ma.fields.String(), required=True)
+    unrounded = ma.fields.Boolean(required=True)
+    min_cell_count = ma.fields.Integer()
+    rounding_base = ma.fields.Integer()
+    min_contributors = ma.fields.Integer()
+    dominance_share = ma.fields.Float()
+    rate_decimals = ma.fields.Integer()
+
+
+class CallerSchema(ma.Schema):
+    org_code = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    region_code = ma.fields.String(allow_none=True, required=True)
+
+
+class NationalSchema(ma.Schema):
+    """A measure in a period: every region's aggregate and the nation's."""
+
+    measure = ma.fields.String(required=True)
+    period = ma.fields.String(required=True)
+    figures_version = ma.fields.Integer(required=True)
+    caller = ma.fields.Nested(CallerSchema, required=True)
+    regions = ma.fields.List(ma.fields.Nested(RegionFigureSchema), required=True)
+    national = ma.fields.Nested(FigureSchema, required=True)
+    summary = ma.fields.Nested(SummarySchema, allow_none=True, required=True)
+    agreements = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "The agreement versions whose permissions shaped these figures"})
+    rules = ma.fields.List(ma.fields.Nested(RulesSchema), required=True)
+
+
+class BenchmarkSchema(NationalSchema):
+    """A measure in a period: own figure, the region's LAs as permitted, every aggregate."""
+
+    own = ma.fields.Nested(OwnFigureSchema, allow_none=True, required=True)
+    local_authorities = ma.fields.List(ma.fields.Nested(AuthorityFigureSchema), required=True)
+    position = ma.fields.Nested(PositionSchema, allow_none=True, required=True)
+
+
+class TrendPointSchema(ma.Schema):
+    period = ma.fields.String(required=True)
+    figures_version = ma.fields.Integer(required=True)
+    own = ma.fields.Nested(OwnFigureSchema, allow_none=True, required=True)
+    region = ma.fields.Nested(RegionFigureSchema, allow_none=True, required=True)
+    national = ma.fields.Nested(FigureSchema, required=True)
+    summary = ma.fields.Nested(SummarySchema, allow_none=True, required=True)
+    position = ma.fields.Nested(PositionSchema, allow_none=True, required=True)
+    agreements = ma.fields.List(ma.fields.String(), required=True)
+
+
+class NationalPointSchema(ma.Schema):
+    period = ma.fields.String(required=True)
+    figures_version = ma.fields.Integer(required=True)
+    national = ma.fields.Nested(FigureSchema, required=True)
+    regions = ma.fields.List(ma.fields.Nested(RegionFigureSchema), required=True)
+    summary = ma.fields.Nested(SummarySchema, allow_none=True, required=True)
+    agreements = ma.fields.List(ma.fields.String(), required=True)
+
+
+class TrendSchema(ma.Schema):
+    measure = ma.fields.String(required=True)
+    periods = ma.fields.List(ma.fields.Nested(TrendPointSchema), required=True)
+
+
+class NationalTrendSchema(ma.Schema):
+    measure = ma.fields.String(required=True)
+    periods = ma.fields.List(ma.fields.Nested(NationalPointSchema), required=True)

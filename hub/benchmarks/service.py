@@ -1,0 +1,114 @@
+"""Benchmarks: recompute the figures when extracts land; answer each reader from them.
+
+Reads are answered from the in-process cache (see ``extension``) and audited through the
+batched read log (see ``readlog``), one ``benchmarks.read`` event per answer naming the
+figures version and every refusal behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hub.benchmarks import figures
+from hub.benchmarks.extension import Benchmarks, Cached
+from hub.benchmarks.models import FiguresVersion
+from hub.benchmarks.reading import BENCHMARK_READERS, NATIONAL_READERS, read
+from hub.decisions.service import subject_for
+from hub.errors import Forbidden, NotFound
+from hub.identity.tokens import Principal
+from policies.measures import DATASET_WORKFORCE, MEASURES, Measure, period_key
+from policies.policyset import PolicySet
+
+BENCHMARKS, NATIONAL = "benchmarks", "national"
+_READERS = {BENCHMARKS: BENCHMARK_READERS, NATIONAL: NATIONAL_READERS}
+_WHO = {BENCHMARKS: "local authorities and regions", NATIONAL: "NARE"}
+
+
+def recompute(session: Session, benchmarks: Benchmarks, dataset: str, period: str
+              ) -> FiguresVersion:
+    """Figures of ``dataset`` and ``period`` from the latest revisions, in the caller's
+    transaction; cached answers give way once it commits."""
+    version = figures.recompute(session, dataset, period)
+    benchmarks.recomputed(session)
+    return version
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who asks, through which route, with the PolicySet of this request."""
+
+    principal: Principal
+    route: str
+    policy_set: PolicySet
+
+    def check(self) -> None:
+        if self.principal.org_kind not in _READERS[self.route]:
+            raise Forbidden(f"/{self.route} answers {_WHO[self.route]} only.")
+
+
+def _measure(code: str) -> Measure:
+    measure = MEASURES.get(code)
+    if measure is None:
+        raise NotFound(f"No measure has the code {code!r}.")
+    return measure
+
+
+def _answer(session: Session, benchmarks: Benchmarks, reader: Reader, measure: Measure,
+            period: str, epoch: str) -> Cached | None:
+    key = (reader.route, measure.code, period, reader.principal.org_code)
+    cached = benchmarks.cache.get(key, reader.policy_set, epoch)
+    if cached is not None:
+        return cached
+    stored = figures.load(session, DATASET_WORKFORCE, period, measure.code)
+    if stored is None:
+        return None
+    subject = subject_for(session, reader.principal.org_code)
+    payload, refused = read(reader.policy_set, subject, measure, period, stored,
+                            figures.geography(session))
+    cached = Cached(reader.policy_set, epoch, payload, refused)
+    benchmarks.cache.put(key, cached)
+    return cached
+
+
+def _audit(benchmarks: Benchmarks, reader: Reader, target: str,
+           answers: list[Cached]) -> None:
+    benchmarks.reads.add(
+        actor=reader.principal.client_id, org_code=reader.principal.org_code,
+        action=f"{reader.route}.read", target=target, details={
+            "periods": {a.payload["period"]: a.payload["figures_version"] for a in answers},
+            "agreements": sorted({r for a in answers for r in a.payload["agreements"]}),
+            "refused": [r for a in answers for r in a.refused]})
+
+
+def benchmark(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code: str,
+              period: str) -> dict[str, Any]:
+    """One measure in one period as ``reader`` may see it; audited."""
+    reader.check()
+    measure = _measure(measure_code)
+    epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
+    answer = _answer(session, benchmarks, reader, measure, period, epoch)
+    if answer is None:
+        raise NotFound(f"No benchmark figures for {period} yet.")
+    _audit(benchmarks, reader, f"{measure.code}@{period}", [answer])
+    return answer.payload
+
+
+def trend(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code: str,
+          first: str | None, last: str | None,
+          shape: Callable[[dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:
+    """``shape`` of each period's answer from ``first`` to ``last`` (inclusive), oldest first."""
+    reader.check()
+    measure = _measure(measure_code)
+    low = period_key(first) if first else (0, 0)
+    high = period_key(last) if last else (9999, 9)
+    chosen = sorted((p for p in figures.periods(session, DATASET_WORKFORCE)
+                     if low <= period_key(p) <= high), key=period_key)
+    epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
+    answers = [a for p in chosen
+               if (a := _answer(session, benchmarks, reader, measure, p, epoch)) is not None]
+    _audit(benchmarks, reader, f"{measure.code}@{first or 'first'}..{last or 'last'}", answers)
+    return [shape(a.payload) for a in answers]

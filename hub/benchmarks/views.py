@@ -1,0 +1,202 @@
+"""What one reader sees of one measure in one period: a decision per LA and grain, then
+disclosure control with the rules each permit carries. No I/O.
+
+An LA withheld from the reader is a marker with its reason, and is left out of every aggregate
+that reader sees unless that aggregate's own decision counts it. Count measures are additive,
+so an LA list and its region's total are released together with secondary suppression; the
+total an LA reads must stay releasable without its own figure (which it knows exactly), and a
+region total that is withheld from a national total's other parts withholds that total too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hub.benchmarks.asking import Asker, refusal, shown
+from hub.benchmarks.figures import Geography, PeriodFigures
+from policies.agreement import LA, NATIONAL_GRAIN, OWN, REGION
+from policies.benchmark_stats import quartile_of, quartiles, rank
+from policies.compiler import strictest
+from policies.disclosure import (
+    Count,
+    Grouping,
+    Released,
+    aggregate_objection,
+    apply_rules_to_series,
+    release_aggregate,
+    release_measure,
+)
+from policies.disclosure.primary import measure_counts
+from policies.disclosure.released import NOT_SUPPLIED, SECONDARY, withheld
+from policies.measures import Kind, Measure, derive
+from policies.rules import DisclosureRules
+
+Components = Mapping[str, float]
+_PROTECTS_LAS = withheld(f"{SECONDARY}: protects the figures of LAs counted in it")
+_PROTECTS_REGION = withheld(f"{SECONDARY}: protects the total of a region")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A released aggregate and the LAs counted in it."""
+
+    value: Released
+    counted: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RegionBlock:
+    """A region's LAs as the reader may see them, and the region's total."""
+
+    las: list[dict[str, Any]]
+    total: Aggregate
+
+
+def _counts(measure: Measure, components: Components | None) -> Count:
+    return NOT_SUPPLIED if components is None else measure_counts(measure, components)[0]  # type: ignore[return-value]
+
+
+def aggregate(asker: Asker, measure: Measure, figures: PeriodFigures, las: tuple[str, ...],
+              grain: str, region: str | None = None) -> Aggregate:
+    """A region's or the nation's aggregate over the LAs the reader's decisions let count."""
+    decision = asker.ask(grain, region)
+    if not decision.permit:
+        return Aggregate(refusal(decision), frozenset())
+    counted = {la: c for la in las if (c := figures.las.get(la)) is not None
+               and asker.ask(grain, region, la).permit}
+    asker.applied(decision, grain, region or NATIONAL_GRAIN)
+    value = release_aggregate(counted, measure, decision.rules) if counted else NOT_SUPPLIED
+    return Aggregate(value, frozenset(counted))
+
+
+def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geography,
+                 region: str, reader_la: str | None) -> RegionBlock:
+    """Each LA of ``region`` as permitted (the reader's own apart) beside the region's total."""
+    total_decision = asker.ask(REGION, region)
+    shown_las: dict[str, Released] = {}
+    visible: dict[str, Components | None] = {}
+    hidden: list[Components] = []
+    counted: dict[str, Components] = {}
+    la_rules = []
+    for la in geo.regions.get(region, ()):
+        components = figures.las.get(la)
+        decision = asker.ask(LA, region, la)
+        counts = total_decision.permit and components is not None and asker.ask(
+            REGION, region, la).permit
+        if counts:
+            counted[la] = components  # type: ignore[assignment]
+        if la == reader_la:
+            shown_las[la] = _released(asker, measure, decision, components, region)
+        elif decision.permit:
+            visible[la] = components
+            la_rules.append(decision)
+        else:
+            shown_las[la] = refusal(decision)
+            if counts:
+                hidden.append(components)  # type: ignore[arg-type]
+    if la_rules:
+        asker.applied(la_rules[0], LA, region)
+    if total_decision.permit:
+        asker.applied(total_decision, REGION, region)
+    rules = [d.rules for d in (*la_rules[:1], total_decision) if d.rules is not None]
+    total_rules = total_decision.rules
+    if measure.kind is Kind.COUNT and visible and rules:
+        series = apply_rules_to_series({la: _counts(measure, c) for la, c in visible.items()},
+                                       strictest(rules), Grouping.flat(visible))
+        shown_las.update(series.values)
+        others_total = series.total
+    else:
+        for la, components in visible.items():
+            shown_las[la] = _released(asker, measure, la_rules[0], components, region)
+        others_total = None
+    if not total_decision.permit:
+        total = refusal(total_decision)
+    elif not counted:
+        total = NOT_SUPPLIED
+    elif measure.kind is not Kind.COUNT or total_rules is None:
+        total = release_aggregate(counted, measure, total_rules)  # type: ignore[arg-type]
+    elif _exposes(measure, hidden, bool(visible), others_total, total_rules):
+        total = _PROTECTS_LAS
+    else:
+        total = release_aggregate(counted, measure, total_rules)
+    rows = [{"code": la, "name": geo.names.get(la, la), "region_code": region,
+             "own": la == reader_la, **shown(shown_las[la])} for la in geo.regions[region]]
+    return RegionBlock(rows, Aggregate(total, frozenset(counted)))
+
+
+def _exposes(measure: Measure, hidden: list[Components], any_visible: bool,
+             others_total: Released | None, rules: DisclosureRules) -> bool:
+    """Would the total give away an LA shown as a marker: one counted in it but not shown
+    (beside others that are, or as too small a group), or one secondary suppression hid."""
+    if hidden:
+        parts = [_counts(measure, c).value or 0.0 for c in hidden]
+        return any_visible or aggregate_objection(parts, rules) is not None
+    return others_total is not None and not others_total.is_number
+
+
+def _released(asker: Asker, measure: Measure, decision: Any, components: Components | None,
+              region: str) -> Released:
+    if not decision.permit:
+        return refusal(decision)
+    if components is None:
+        return NOT_SUPPLIED
+    asker.applied(decision, decision.grain, region)
+    return release_measure(measure, components, decision.rules)
+
+
+def national(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geography,
+             regions: Mapping[str, Aggregate]) -> Released:
+    """The national aggregate, withheld when it would give away the one region total that is.
+
+    Only counts are additive; rates and ratios get no secondary suppression (see
+    policies.disclosure.series).
+    """
+    every = tuple(la for las in geo.regions.values() for la in las)
+    result = aggregate(asker, measure, figures, every, NATIONAL_GRAIN)
+    if measure.kind is not Kind.COUNT or not result.value.is_number:
+        return result.value
+    hidden = [code for code, region in regions.items() if not region.value.is_number
+              and result.counted & frozenset(geo.regions.get(code, ()))]
+    return _PROTECTS_REGION if len(hidden) == 1 else result.value
+
+
+def summary(values: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Median and quartiles over the released numbers among ``values``."""
+    numbers = [v["value"] for v in values if v["value"] is not None]
+    bounds = quartiles(numbers)
+    if bounds is None:
+        return None
+    return {"count": len(numbers), "lower_quartile": bounds.lower, "median": bounds.median,
+            "upper_quartile": bounds.upper}
+
+
+def own_figure(asker: Asker, measure: Measure, figures: PeriodFigures, la: str, region: str
+               ) -> dict[str, Any]:
+    """The LA's own figure, unrounded, with the counts it is derived from."""
+    decision = asker.ask(OWN, region, la)
+    components = figures.las.get(la)
+    if not decision.permit:
+        return {"numerator": None, "denominator": None, **shown(refusal(decision))}
+    asker.applied(decision, OWN, la)
+    if components is None:
+        return {"numerator": None, "denominator": None, **shown(NOT_SUPPLIED)}
+    row = figures.unrounded[(LA, la)]
+    value = derive(measure, {c: components.get(c, 0.0) for c in measure.components})
+    if value is None:
+        return {"numerator": row.numerator, "denominator": row.denominator, "value": None,
+                "marker": "z", "reason": "zero denominator"}
+    return {"numerator": row.numerator, "denominator": row.denominator, "value": value,
+            "marker": None, "reason": None}
+
+
+def position(own: dict[str, Any], las: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The LA's rank (highest value first) and quartile among the released LA figures."""
+    value = own["value"]
+    others = [v["value"] for v in las if v["value"] is not None and not v["own"]]
+    if value is None or not others:
+        return None
+    everyone = [*others, value]
+    return {"rank": rank(value, others), "of": len(everyone),
+            "quartile": quartile_of(value, everyone)}
