@@ -22,6 +22,7 @@ run: $(VENV)/.installed-run
 	@mkdir -p var
 	$(BIN)/hub db upgrade
 	$(BIN)/hub reference load
+	$(BIN)/hub agreements load
 	$(BIN)/hub serve
 
 test: $(VENV)/.installed-test

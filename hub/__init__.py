@@ -37,6 +37,10 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     errors.init_app(app)
     hub_api = api.init_app(app, token_url=f"{settings.issuer}/oauth/token")
 
+    from hub.agreements.api import blp as agreements_blp
+    from hub.consents.api import blp as consents_blp
+    from hub.decisions import service as decisions
+    from hub.decisions.api import blp as policies_blp
     from hub.identity import extension as identity
     from hub.identity.api import blp as clients_blp
     from hub.organisations.api import blp as organisations_blp
@@ -46,7 +50,10 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
 
     identity.init_app(app, settings, box)
     pulls.init_app(app, settings, box)
+    decisions.init_app(app)
     for blueprint in (health.blp, organisations_blp, clients_blp):
+        hub_api.register_blueprint(blueprint)
+    for blueprint in (agreements_blp, consents_blp, policies_blp):
         hub_api.register_blueprint(blueprint)
     for blueprint in (connectors_blp, pulls_blp):
         hub_api.register_blueprint(blueprint)

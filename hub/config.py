@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 #: Where the embedded default keeps its files (the SQLite database, generated keys).
 DEFAULT_VAR_DIR = Path("var")
+#: The agreements shipped beside the hub package (the repository's agreements/).
+DEFAULT_AGREEMENTS_DIR = Path(__file__).resolve().parent.parent / "agreements"
 
 
 class ConfigError(Exception):
@@ -42,6 +44,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_SECRET_KEY", "Signs people's session cookies. Required in production; a "
             "random one is generated under var/ in development.", None, secret=True),
     Setting("HUB_LOG_LEVEL", "Python logging level.", "INFO"),
+    Setting("HUB_AGREEMENTS_DIR", "Directory whose *.yaml files `hub agreements load` reads "
+            "when given no files.", "the repository's agreements/"),
     Setting("HUB_LOG_FORMAT", "`json` (one object per line, for log shippers) or `text`.",
             "text in development, json in production"),
     Setting("HUB_ISSUER", "The hub's public base URL: the `iss` of its tokens. Required in "
@@ -140,6 +144,7 @@ class Settings:
     max_request_bytes: int = 1_048_576
     secret_key: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
+    agreements_dir: Path = DEFAULT_AGREEMENTS_DIR
     log_format: str | None = None
     issuer: str = "http://127.0.0.1:5000"
     api_audience: str | None = None
@@ -252,6 +257,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_PORT": ("port", _port),
     "HUB_MAX_REQUEST_BYTES": ("max_request_bytes", _positive_int),
     "HUB_LOG_LEVEL": ("log_level", _log_level),
+    "HUB_AGREEMENTS_DIR": ("agreements_dir", lambda n, v: Path(v)),
     "HUB_LOG_FORMAT": ("log_format", lambda n, v: _choice(n, v, ("json", "text"))),
     "HUB_ISSUER": ("issuer", lambda n, v: _http_url(n, v).rstrip("/")),
     "HUB_API_AUDIENCE": ("api_audience", lambda n, v: v),
