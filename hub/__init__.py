@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     hub_api = api.init_app(app, token_url=f"{settings.issuer}/oauth/token")
 
     from hub.agreements.api import blp as agreements_blp
+    from hub.benchmarks import extension as benchmarks
+    from hub.benchmarks.api import blp as benchmarks_blp
     from hub.consents.api import blp as consents_blp
     from hub.decisions import service as decisions
     from hub.decisions.api import blp as policies_blp
@@ -57,4 +59,6 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
         hub_api.register_blueprint(blueprint)
     for blueprint in (connectors_blp, pulls_blp):
         hub_api.register_blueprint(blueprint)
+    benchmarks.init_app(app)
+    hub_api.register_blueprint(benchmarks_blp)
     return app
