@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     hub_api = api.init_app(app, token_url=f"{settings.issuer}/oauth/token")
 
     from hub.agreements.api import blp as agreements_blp
+    from hub.audit.api import blp as audit_blp
     from hub.benchmarks import extension as benchmarks
     from hub.benchmarks.api import blp as benchmarks_blp
     from hub.consents.api import blp as consents_blp
@@ -61,4 +62,5 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
         hub_api.register_blueprint(blueprint)
     benchmarks.init_app(app)
     hub_api.register_blueprint(benchmarks_blp)
+    hub_api.register_blueprint(audit_blp)
     return app
