@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, request
+import marshmallow as ma
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -28,7 +29,8 @@ from hub.identity.protect import current_principal, protected
 blp = Blueprint("benchmarks", __name__, url_prefix="/api/v1",
                 description="Benchmarks: each figure as the agreements let the caller see it")
 
-CSV = "text/csv"
+CSV, JSON = "text/csv", "application/json"
+_BENCHMARK, _NATIONAL = BenchmarkSchema(), NationalSchema()
 _CSV_DOC = {"responses": {200: {"content": {CSV: {"schema": {"type": "string"}}}}}}
 
 
@@ -41,13 +43,25 @@ def _wants_csv() -> bool:
 
 
 def _csv(payloads: list[dict[str, Any]], name: str) -> Response:
-    return Response(to_csv(payloads), mimetype=CSV, headers={
-        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(to_csv(payloads), mimetype=CSV, headers=_attachment(name))
 
 
-def _one(route: str, measure: str, period: str) -> Any:
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}.csv"'}
+
+
+def _one(route: str, measure: str, period: str, schema: ma.Schema) -> Response:
+    # The answer is cached with its renderings: a cache hit serialises nothing.
     answer = service.benchmark(get_session(), get_benchmarks(), _reader(route), measure, period)
-    return _csv([answer], f"{measure}-{period}") if _wants_csv() else answer
+    if _wants_csv():
+        body = answer.rendered.get(CSV)
+        if body is None:
+            body = answer.rendered[CSV] = to_csv([answer.payload]).encode()
+        return Response(body, mimetype=CSV, headers=_attachment(f"{measure}-{period}"))
+    body = answer.rendered.get(JSON)
+    if body is None:
+        body = answer.rendered[JSON] = current_app.json.dumps(schema.dump(answer.payload)).encode()
+    return Response(body, mimetype=JSON)
 
 
 def _series(route: str, measure: str, args: dict[str, str],
@@ -68,7 +82,7 @@ class Benchmark(MethodView):
     @blp.alt_response(404, response="404")
     def get(self, args, measure: str):  # type: ignore[no-untyped-def]
         """A measure in a period as an LA or region may see it (CSV on Accept: text/csv)."""
-        return _one(service.BENCHMARKS, measure, args["period"])
+        return _one(service.BENCHMARKS, measure, args["period"], _BENCHMARK)
 
 
 @blp.route("/benchmarks/<string:measure>/trend")
@@ -92,7 +106,7 @@ class National(MethodView):
     @blp.alt_response(404, response="404")
     def get(self, args, measure: str):  # type: ignore[no-untyped-def]
         """A measure in a period for NARE: the national and every region's aggregate."""
-        return _one(service.NATIONAL, measure, args["period"])
+        return _one(service.NATIONAL, measure, args["period"], _NATIONAL)
 
 
 @blp.route("/national/<string:measure>/trend")

@@ -1,19 +1,22 @@
 """Wiring of benchmarks into the app: response cache, read audit, recompute queue, epochs.
 
-A computed answer is cached in-process per (route, measure, period, caller organisation) and
-kept while the PolicySet it was decided with is the current one and the figures epoch has not
-moved: a consent or agreement change (a new PolicySet) or a recompute (a new epoch) changes the
-very next response. The figures epoch is a Redis counter bumped after each recompute commits
-when Redis is configured, else read from the database on each request.
+A computed answer is cached in-process per (route, measure, period, caller organisation), with
+its rendered JSON and CSV, and kept while the PolicySet it was decided with is the current one
+and the figures epoch has not moved. A consent or agreement change (a new PolicySet) changes the
+very next response. A recompute changes the epoch at once in its own process, and in the others
+within ``EPOCH_TTL``: they read the shared epoch (a Redis counter bumped after each recompute
+commits, or the database's versions when embedded) at most that often, so that a cached answer
+costs no round trip of its own.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -35,6 +38,8 @@ PENDING_KEY = "hub:benchmarks:pending:{dataset}:{period}"
 #: How long a queued recompute keeps others of the same period from being queued beside it.
 PENDING_TTL = 600
 CACHE_SIZE = 8192
+#: Seconds a process goes on using the shared figures epoch it last read.
+EPOCH_TTL = 1.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class Cached:
     epoch: str
     payload: dict[str, Any]
     refused: list[dict[str, Any]]
+    #: The payload rendered once per format (JSON, CSV), filled by the API on first use.
+    rendered: dict[str, bytes] = field(default_factory=dict)
 
 
 class ResponseCache:
@@ -82,9 +89,19 @@ class Benchmarks:
         self.reads = ReadLog(database)
         self._pending: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+        self._local = 0
+        self._shared: tuple[str, float] = ("", -EPOCH_TTL)
 
     def epoch(self, session: Session, dataset: str) -> str:
-        """The figures epoch now: Redis's counter when configured (the database's if it fails)."""
+        """The figures epoch now: this process's recomputes, and the shared epoch as last read."""
+        now = time.monotonic()
+        shared, read_at = self._shared
+        if now - read_at >= EPOCH_TTL:
+            shared = self._read_shared(session, dataset)
+            self._shared = (shared, now)
+        return f"{self._local}:{shared}"
+
+    def _read_shared(self, session: Session, dataset: str) -> str:
         if self.redis is not None:
             try:
                 value = self.redis.get(EPOCH_KEY)
@@ -95,10 +112,13 @@ class Benchmarks:
 
     def recomputed(self, session: Session) -> None:
         """Bump the figures epoch once ``session``'s transaction commits."""
-        if self.redis is not None:
-            event.listen(session, "after_commit", self._bump, once=True)
+        event.listen(session, "after_commit", self._bump, once=True)
 
     def _bump(self, _session: Session) -> None:
+        with self._lock:
+            self._local += 1
+        if self.redis is None:
+            return
         try:
             self.redis.incr(EPOCH_KEY)  # type: ignore[union-attr]
         except redis.RedisError as exc:

@@ -85,8 +85,8 @@ def _audit(benchmarks: Benchmarks, reader: Reader, target: str,
 
 
 def benchmark(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code: str,
-              period: str) -> dict[str, Any]:
-    """One measure in one period as ``reader`` may see it; audited."""
+              period: str) -> Cached:
+    """One measure in one period as ``reader`` may see it (the shared cache entry); audited."""
     reader.check()
     measure = _measure(measure_code)
     epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
@@ -94,7 +94,7 @@ def benchmark(session: Session, benchmarks: Benchmarks, reader: Reader, measure_
     if answer is None:
         raise NotFound(f"No benchmark figures for {period} yet.")
     _audit(benchmarks, reader, f"{measure.code}@{period}", [answer])
-    return answer.payload
+    return answer
 
 
 def trend(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code: str,
