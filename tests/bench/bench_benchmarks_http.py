@@ -1,7 +1,7 @@
 """Benchmark: GET /api/v1/benchmarks/… under gunicorn against a bare Flask endpoint.
 
 Run with ``python -m tests.bench.bench_benchmarks_http``. Both servers run gunicorn with the
-same settings (2 gthread workers, 4 threads, 127.0.0.1, an ephemeral port); the hub serves a
+same settings (2 gthread workers, 8 threads each, 127.0.0.1, an ephemeral port); the hub serves a
 prepared PostgreSQL database (SQLite when PostgreSQL is not reachable) holding every LA's
 simulated extract with figures computed, with Redis when reachable, and is called with a valid
 token; the bare app returns the hub's own answer (the same JSON, re-serialised per request).
@@ -33,6 +33,7 @@ from cryptography.fernet import Fernet
 from flask import Flask, jsonify
 
 SECONDS = 10
+ROUNDS = 2
 CONNECTIONS = 16
 PERIOD = "2024-Q4"
 READER = "E09000007"  # Camden: its own figure, London's LAs, every region, the nation
@@ -40,7 +41,7 @@ PATH = f"/api/v1/benchmarks/agency_headcount?period={PERIOD}"
 POSTGRES_URL = os.environ.get(
     "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("HUB_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-GUNICORN = ["-k", "gthread", "-w", "2", "--threads", "4", "--keep-alive", "5",
+GUNICORN = ["-k", "gthread", "-w", "2", "--threads", "8", "--keep-alive", "5",
             "--log-level", "warning"]
 
 
@@ -140,22 +141,22 @@ def _gunicorn(target: str, env: dict[str, str]) -> Iterator[str]:
             process.wait(timeout=5)
 
 
-def _wrk(url: str, headers: dict[str, str]) -> float:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "5s"]
+def _wrk(url: str, headers: dict[str, str], seconds: int) -> float:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True,  # noqa: S603
-                         timeout=SECONDS + 30).stdout
+                         timeout=seconds + 30).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"errors under load:\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
 
 
-def _python_load(url: str, headers: dict[str, str]) -> float:
+def _python_load(url: str, headers: dict[str, str], seconds: int) -> float:
     def worker(_: int) -> int:
         done = 0
         with requests.Session() as session:
-            end = time.monotonic() + SECONDS
+            end = time.monotonic() + seconds
             while time.monotonic() < end:
                 response = session.get(url, headers=headers, timeout=5)
                 response.raise_for_status()
@@ -168,10 +169,23 @@ def _python_load(url: str, headers: dict[str, str]) -> float:
     return total / (time.monotonic() - start)
 
 
-def _measure(url: str, headers: dict[str, str]) -> float:
-    for _ in range(20):  # warm up: each worker's cache, policy set and connections
-        requests.get(url, headers=headers, timeout=10).raise_for_status()
-    return _wrk(url, headers) if shutil.which("wrk") else _python_load(url, headers)
+def _load(url: str, headers: dict[str, str], seconds: int) -> float:
+    return _wrk(url, headers, seconds) if shutil.which("wrk") else _python_load(
+        url, headers, seconds)
+
+
+def _measure(hub: tuple[str, dict[str, str]], bare: tuple[str, dict[str, str]]
+             ) -> tuple[float, float]:
+    """Requests/s of each, alternating in ROUNDS turns so both see the same machine load."""
+    for url, headers in (hub, bare):
+        for _ in range(20):  # warm up: each worker's cache, policy set and connections
+            requests.get(url, headers=headers, timeout=10).raise_for_status()
+    turn = SECONDS // ROUNDS
+    rates: tuple[list[float], list[float]] = ([], [])
+    for _ in range(ROUNDS):
+        for (url, headers), measured in zip((hub, bare), rates, strict=True):
+            measured.append(_load(url, headers, turn))
+    return sum(rates[0]) / ROUNDS, sum(rates[1]) / ROUNDS
 
 
 def main() -> list[dict[str, object]]:
@@ -188,13 +202,12 @@ def main() -> list[dict[str, object]]:
     try:
         token = _prepare(env)
         auth = {"Authorization": f"Bearer {token}"}
-        with _gunicorn("hub.wsgi:app", env) as base:
-            response = requests.get(base + PATH, headers=auth, timeout=10)
+        with _gunicorn("hub.wsgi:app", env) as hub_base:
+            response = requests.get(hub_base + PATH, headers=auth, timeout=10)
             response.raise_for_status()
             (work / "payload.json").write_bytes(response.content)
-            hub = _measure(base + PATH, auth)
-        with _gunicorn("tests.bench.bench_benchmarks_http:bare_app()", env) as base:
-            bare = _measure(base + "/payload", {})
+            with _gunicorn("tests.bench.bench_benchmarks_http:bare_app()", env) as bare_base:
+                hub, bare = _measure((hub_base + PATH, auth), (bare_base + "/payload", {}))
     finally:
         if made:
             with psycopg.connect(made[1], autocommit=True) as connection:
@@ -204,7 +217,8 @@ def main() -> list[dict[str, object]]:
     tool = "wrk" if shutil.which("wrk") else "python keep-alive client"
     storage = ("PostgreSQL" if made else "SQLite") + (" + Redis" if redis_url else "")
     print(f"GET {PATH} as {READER} ({len(response.content)} bytes), {storage}, gunicorn 2 "
-          f"workers x 4 threads, {tool}, {CONNECTIONS} connections, {SECONDS} s each")
+          f"workers x 8 threads, {tool}, {CONNECTIONS} connections, {SECONDS} s each in "
+          f"{ROUNDS} alternating turns")
     print(f"hub: {hub:.0f} req/s; bare Flask, same payload: {bare:.0f} req/s; "
           f"ratio {hub / bare:.2f} (aim >= 0.5)")
     return [{"name": "benchmarks_http: GET /benchmarks vs bare Flask", "value": hub,
