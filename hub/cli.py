@@ -82,11 +82,13 @@ def build_cli(settings: Settings) -> click.Group:
                        help="The workforce data-sharing hub.")
     from hub.agreements.cli import COMMANDS as agreements_commands
     from hub.audit.cli import COMMANDS as audit_commands
+    from hub.benchmarks.cli import COMMANDS as benchmarks_commands
     from hub.consents.cli import COMMANDS as consents_commands
     from hub.identity.cli import COMMANDS as identity_commands
 
     for command in (db_group, reference_group, serve, check_config, *identity_commands,
-                    *agreements_commands, *consents_commands, *audit_commands):
+                    *agreements_commands, *consents_commands, *audit_commands,
+                    *benchmarks_commands):
         group.add_command(command)
     return group
 
