@@ -18,7 +18,6 @@ from hub.benchmarks.asking import Asker, refusal, shown
 from hub.benchmarks.figures import Geography, PeriodFigures
 from policies.agreement import LA, NATIONAL_GRAIN, OWN, REGION
 from policies.benchmark_stats import quartile_of, quartiles, rank
-from policies.compiler import strictest
 from policies.disclosure import (
     Count,
     Grouping,
@@ -100,11 +99,13 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
         asker.applied(la_rules[0], LA, region)
     if total_decision.permit:
         asker.applied(total_decision, REGION, region)
-    rules = [d.rules for d in (*la_rules[:1], total_decision) if d.rules is not None]
+    cell_rules = la_rules[0].rules if la_rules else None
     total_rules = total_decision.rules
-    if measure.kind is Kind.COUNT and visible and rules:
+    if measure.kind is Kind.COUNT and visible and cell_rules is not None:
+        # The cells keep their own rules (a Pledge's unrounded breaches stay unrounded); the
+        # total goes out under its own rules below, and only where the series' total may.
         series = apply_rules_to_series({la: _counts(measure, c) for la, c in visible.items()},
-                                       strictest(rules), Grouping.flat(visible))
+                                       cell_rules, Grouping.flat(visible))
         shown_las.update(series.values)
         others_total = series.total
     else:

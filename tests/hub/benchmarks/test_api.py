@@ -121,3 +121,16 @@ def test_every_read_is_audited_cached_or_not(as_org, figures_app):
         assert audit.verify(session).ok  # appended as one batch, still one chain
     assert [e.target for e in events] == [f"agency_headcount@{PERIOD}"] * 3
     assert events[0].org_code == CAMDEN and events[0].details["periods"] == {PERIOD: 1}
+
+
+def test_las_keep_their_own_rules_beside_the_regions_total(as_org):
+    # The London Pledge shows each borough's breaches unrounded (min count 2, base 1); the
+    # region's total keeps its own rules (min count 5, base 5).
+    body = get(as_org(CAMDEN), "mou_breaches").json
+    rules = {(r["grain"], r["audience"]): r for r in body["rules"] if r["area"] == LONDON}
+    assert rules[("la", "region_parties")]["rounding_base"] == 1
+    assert rules[("region", "region_parties")]["rounding_base"] == 5
+    values = [la["value"] for la in body["local_authorities"] if la["value"] is not None]
+    assert values and all(v == 0 or v >= 2 for v in values)
+    london = next(r for r in body["regions"] if r["code"] == LONDON)
+    assert london["value"] is None or london["value"] % 5 == 0
