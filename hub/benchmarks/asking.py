@@ -8,7 +8,7 @@ from typing import Any
 from policies.decision import READ, Decision, Resource, Subject
 from policies.disclosure import Released
 from policies.policyset import PolicySet
-from policies.rules import Marker
+from policies.rules import DisclosureRules, Marker
 
 
 @dataclass
@@ -42,6 +42,13 @@ class Asker:
             self.rules[key] = {"grain": grain, "area": area, "audience": decision.audience,
                                "agreements": [str(r) for r in decision.agreements],
                                "unrounded": rules is None, **(rules or {})}
+
+
+def rules_of(decision: Decision) -> DisclosureRules:
+    """The disclosure rules of a permit at any grain but the LA's own, which has none."""
+    if decision.rules is None:
+        raise ValueError(f"a permit at grain {decision.grain} carries no disclosure rules")
+    return decision.rules
 
 
 def refusal(decision: Decision) -> Released:

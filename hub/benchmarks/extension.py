@@ -105,7 +105,7 @@ class Benchmarks:
         if self.redis is not None:
             try:
                 value = self.redis.get(EPOCH_KEY)
-                return f"redis:{value.decode() if value is not None else 0}"
+                return f"redis:{int(value) if value is not None else 0}"
             except redis.RedisError as exc:
                 log.warning("figures epoch: Redis failed (%s); reading the database", exc)
         return figures.epoch(session, dataset)

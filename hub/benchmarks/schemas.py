@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 
 from hub.schemas import InputSchema
 from policies.rules import Marker
 
 # The catalogue's PERIOD_PATTERN without its named groups, which OpenAPI's regex dialect lacks.
-_PERIOD = {"validate": ma.validate.Regexp(r"^20[0-9]{2}-Q[1-4]$",
+_PERIOD: dict[str, Any] = {"validate": ma.validate.Regexp(r"^20[0-9]{2}-Q[1-4]$",
                                           error="Not a period such as 2024-Q3."),
            "metadata": {"description": "A quarter, YYYY-Qn", "example": "2024-Q4"}}
 

@@ -14,14 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.benchmarks.asking import Asker, refusal, shown
+from hub.benchmarks.asking import Asker, refusal, rules_of, shown
 from hub.benchmarks.figures import Geography, PeriodFigures
 from policies.agreement import LA, NATIONAL_GRAIN, OWN, REGION
 from policies.benchmark_stats import quartile_of, quartiles, rank
+from policies.decision import Decision
 from policies.disclosure import (
-    Count,
     Grouping,
     Released,
+    Supplied,
     aggregate_objection,
     apply_rules_to_series,
     release_aggregate,
@@ -53,8 +54,8 @@ class RegionBlock:
     total: Aggregate
 
 
-def _counts(measure: Measure, components: Components | None) -> Count:
-    return NOT_SUPPLIED if components is None else measure_counts(measure, components)[0]  # type: ignore[return-value]
+def _counts(measure: Measure, components: Components | None) -> Supplied:
+    return NOT_SUPPLIED if components is None else measure_counts(measure, components)[0]
 
 
 def aggregate(asker: Asker, measure: Measure, figures: PeriodFigures, las: tuple[str, ...],
@@ -66,7 +67,7 @@ def aggregate(asker: Asker, measure: Measure, figures: PeriodFigures, las: tuple
     counted = {la: c for la in las if (c := figures.las.get(la)) is not None
                and asker.ask(grain, region, la).permit}
     asker.applied(decision, grain, region or NATIONAL_GRAIN)
-    value = release_aggregate(counted, measure, decision.rules) if counted else NOT_SUPPLIED
+    value = release_aggregate(counted, measure, rules_of(decision)) if counted else NOT_SUPPLIED
     return Aggregate(value, frozenset(counted))
 
 
@@ -100,7 +101,6 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
     if total_decision.permit:
         asker.applied(total_decision, REGION, region)
     cell_rules = la_rules[0].rules if la_rules else None
-    total_rules = total_decision.rules
     if measure.kind is Kind.COUNT and visible and cell_rules is not None:
         # The cells keep their own rules (a Pledge's unrounded breaches stay unrounded); the
         # total goes out under its own rules below, and only where the series' total may.
@@ -112,19 +112,25 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
         for la, components in visible.items():
             shown_las[la] = _released(asker, measure, la_rules[0], components, region)
         others_total = None
-    if not total_decision.permit:
-        total = refusal(total_decision)
-    elif not counted:
-        total = NOT_SUPPLIED
-    elif measure.kind is not Kind.COUNT or total_rules is None:
-        total = release_aggregate(counted, measure, total_rules)  # type: ignore[arg-type]
-    elif _exposes(measure, hidden, bool(visible), others_total, total_rules):
-        total = _PROTECTS_LAS
-    else:
-        total = release_aggregate(counted, measure, total_rules)
+    total = _region_total(measure, total_decision, counted, hidden, bool(visible),
+                          others_total)
     rows = [{"code": la, "name": geo.names.get(la, la), "region_code": region,
              "own": la == reader_la, **shown(shown_las[la])} for la in geo.regions[region]]
     return RegionBlock(rows, Aggregate(total, frozenset(counted)))
+
+
+def _region_total(measure: Measure, decision: Decision, counted: Mapping[str, Components],
+                  hidden: list[Components], any_visible: bool, others_total: Released | None
+                  ) -> Released:
+    """The region's total: refused, not supplied, or released unless it would expose an LA."""
+    if not decision.permit:
+        return refusal(decision)
+    if not counted:
+        return NOT_SUPPLIED
+    rules = rules_of(decision)
+    if measure.kind is Kind.COUNT and _exposes(measure, hidden, any_visible, others_total, rules):
+        return _PROTECTS_LAS
+    return release_aggregate(counted, measure, rules)
 
 
 def _exposes(measure: Measure, hidden: list[Components], any_visible: bool,
@@ -132,19 +138,19 @@ def _exposes(measure: Measure, hidden: list[Components], any_visible: bool,
     """Would the total give away an LA shown as a marker: one counted in it but not shown
     (beside others that are, or as too small a group), or one secondary suppression hid."""
     if hidden:
-        parts = [_counts(measure, c).value or 0.0 for c in hidden]
+        parts = [measure_counts(measure, c)[0].value or 0.0 for c in hidden]
         return any_visible or aggregate_objection(parts, rules) is not None
     return others_total is not None and not others_total.is_number
 
 
-def _released(asker: Asker, measure: Measure, decision: Any, components: Components | None,
+def _released(asker: Asker, measure: Measure, decision: Decision, components: Components | None,
               region: str) -> Released:
     if not decision.permit:
         return refusal(decision)
     if components is None:
         return NOT_SUPPLIED
     asker.applied(decision, decision.grain, region)
-    return release_measure(measure, components, decision.rules)
+    return release_measure(measure, components, rules_of(decision))
 
 
 def national(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geography,
