@@ -23,7 +23,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/hub db upgrade
 	$(BIN)/hub reference load
 	$(BIN)/hub agreements load
-	$(BIN)/hub serve
+	$(BIN)/hub demo
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -85,10 +85,15 @@ def build_cli(settings: Settings) -> click.Group:
     from hub.benchmarks.cli import COMMANDS as benchmarks_commands
     from hub.consents.cli import COMMANDS as consents_commands
     from hub.identity.cli import COMMANDS as identity_commands
+    from hub.pulls.cli import COMMANDS as pulls_commands
+    from hub.pulls.demo import demo
+    from hub.registry.cli import COMMANDS as registry_commands
 
     for command in (db_group, reference_group, serve, check_config, *identity_commands,
                     *agreements_commands, *consents_commands, *audit_commands,
                     *benchmarks_commands):
+        group.add_command(command)
+    for command in (*registry_commands, *pulls_commands, demo):
         group.add_command(command)
     return group
 

@@ -16,6 +16,7 @@ from hub.errors import HubError
 from hub.identity import service
 from hub.identity.keys import rotate_signing_key
 from hub.identity.schemas import ClientSchema, CreatedClientSchema
+from hub.keys_cli import keys_rotate
 
 
 def _identity() -> Any:
@@ -135,4 +136,5 @@ def keys_rotate_signing() -> None:
     _identity().keys.invalidate()
 
 
+keys_group.add_command(keys_rotate)
 COMMANDS = (clients_group, users_group, keys_group)

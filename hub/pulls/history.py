@@ -1,10 +1,10 @@
-"""Reading what pulls did: a connector's attempts and the extracts stored."""
+"""Reading what pulls did: a connector's attempts."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, select
 
-from hub.pulls.models import ExtractRevision, PullAttempt
+from hub.pulls.models import PullAttempt
 
 
 def attempts_query(connector_id: int) -> Select[tuple[PullAttempt]]:
@@ -12,9 +12,3 @@ def attempts_query(connector_id: int) -> Select[tuple[PullAttempt]]:
     return select(PullAttempt).where(PullAttempt.connector_id == connector_id).order_by(
         PullAttempt.started_at.desc(), PullAttempt.id.desc())
 
-
-def revisions_query(la_code: str, dataset: str, period: str) -> Select[tuple[ExtractRevision]]:
-    """Every revision of one extract, oldest first."""
-    return select(ExtractRevision).where(
-        ExtractRevision.la_code == la_code, ExtractRevision.dataset == dataset,
-        ExtractRevision.period == period).order_by(ExtractRevision.revision)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -53,13 +55,23 @@ def backoff(base: float, attempt: int, retry_after: float | None = None) -> floa
 def refresh(puller: Puller, targets: Iterable[Target], concurrency: int,
             retry: Callable[[Target, Transient], None],
             progress: Callable[[PullResult], None] | None = None, actor: str = "job:refresh",
-            ) -> list[PullResult]:
-    """Pull ``targets`` ``concurrency`` at a time; transient failures go to ``retry``."""
-    final = puller.settings.pull_retries == 0
+            retries: bool = True) -> list[PullResult]:
+    """Pull ``targets`` ``concurrency`` at a time; transient failures go to ``retry``.
+
+    Without ``retries`` (or with HUB_PULL_RETRIES=0) a transient failure is recorded at once.
+    """
+    final = not retries or puller.settings.pull_retries == 0
+    # The pulls run in the caller's app context, if any, so hooks can reach the hub.
+    app = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+
+    def pull(target: Target) -> PullResult:
+        with app.app_context() if app is not None else nullcontext():
+            return puller.pull(target.connector_id, target.dataset, target.period,
+                               final=final, actor=actor)
+
     results: list[PullResult] = []
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="pull") as pool:
-        futures = {pool.submit(puller.pull, t.connector_id, t.dataset, t.period, final=final,
-                               actor=actor): t for t in targets}
+        futures = {pool.submit(pull, t): t for t in targets}
         for future in as_completed(futures):
             target = futures[future]
             try:

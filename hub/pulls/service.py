@@ -13,7 +13,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -124,10 +124,9 @@ class Puller:
 
     def _store(self, session: Session, base: PullResult, extract: Extract, body: bytes,
                signature: str, started: datetime, actor: str) -> PullResult:
-        # Locks the connector's row on PostgreSQL, so pulls of one LA store one at a time.
-        connector = session.get(Connector, base.connector_id, with_for_update=True)
-        assert connector is not None
-        latest = session.scalars(select(ExtractRevision).where(
+        connector = _locked(session, base.connector_id)
+        latest = session.execute(select(
+            ExtractRevision.revision, ExtractRevision.content_sha256).where(
             ExtractRevision.la_code == base.la_code, ExtractRevision.dataset == base.dataset,
             ExtractRevision.period == base.period).order_by(
             ExtractRevision.revision.desc()).limit(1)).first()
@@ -154,9 +153,7 @@ class Puller:
                 actor: str) -> PullResult:
         result = _with(base, FAILED, error_code=code, reason=reason)
         with self.database.session() as session:
-            connector = session.get(Connector, base.connector_id, with_for_update=True)
-            assert connector is not None
-            _record(session, connector, result, started, actor)
+            _record(session, _locked(session, base.connector_id), result, started, actor)
         return result
 
 
@@ -167,6 +164,17 @@ def content_digest(extract: Extract) -> str:
                "measures": {code: asdict(m) for code, m in extract.measures.items()},
                "breakdowns": extract.breakdowns}
     return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
+
+
+def _locked(session: Session, connector_id: int) -> Connector:
+    # Writing first makes SQLite take its write lock before any read (two readers that both
+    # upgrade to writers deadlock) and locks the row on PostgreSQL until commit, so pulls of
+    # one LA store one at a time.
+    session.execute(update(Connector).where(Connector.id == connector_id).values(
+        id=Connector.id))
+    connector = session.get(Connector, connector_id)
+    assert connector is not None
+    return connector
 
 
 def _with(base: PullResult, outcome: str, **changes: object) -> PullResult:
