@@ -56,7 +56,6 @@ class LoadResult:
     new: list[tuple[SourceFile, Agreement]] = field(default_factory=list)
     unchanged: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    stored: list[AgreementVersion] = field(default_factory=list)
 
 
 def reference(session: Session) -> Reference:
@@ -99,7 +98,7 @@ def validate(session: Session, files: Sequence[SourceFile]) -> LoadResult:
     ref = reference(session)
     rows = stored_versions(session)
     known = {row.sha256 for row in rows}
-    result = LoadResult(stored=list(rows))
+    result = LoadResult()
     fresh = []
     for source in files:
         (result.unchanged if source.sha256 in known else fresh).append(source)
@@ -114,6 +113,8 @@ def validate(session: Session, files: Sequence[SourceFile]) -> LoadResult:
 def load(session: Session, files: Sequence[SourceFile], loaded_by: str,
          policies: PolicyStore, org_code: str | None = None) -> LoadResult:
     """Store every new version in ``files`` if all are valid; nothing at all otherwise."""
+    # Loads one at a time, so each is checked against the versions every earlier one stored.
+    policies.lock(session)
     result = validate(session, files)
     if result.problems or not result.new:
         return result

@@ -106,6 +106,7 @@ def create(session: Session, actor: Actor, policies: PolicyStore, *, kind: str, 
 def revoke(session: Session, actor: Actor, policies: PolicyStore, override_id: str,
            reason: str) -> ConsentVersion:
     """A new version of the override, revoked from now; Conflict when it already is."""
+    policies.lock(session)  # two revocations of one override must not both be version n+1
     current = latest(session, override_id)
     authorise(actor, current.kind, _organisation(session, current.org_code))
     if current.revoked_at is not None:
@@ -123,6 +124,7 @@ def revoke(session: Session, actor: Actor, policies: PolicyStore, override_id: s
 
 def _store(session: Session, actor: Actor, policies: PolicyStore, row: ConsentVersion,
            action: str) -> ConsentVersion:
+    policies.changed(session)
     session.add(row)
     session.flush()
     details: dict[str, Any] = {
@@ -132,7 +134,6 @@ def _store(session: Session, actor: Actor, policies: PolicyStore, row: ConsentVe
         "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
     audit.record(session, actor=actor.name, org_code=actor.org_code, action=action,
                  target=f"consent:{row.id}", details=details)
-    policies.changed(session)
     return row
 
 

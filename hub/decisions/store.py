@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -126,6 +126,13 @@ class PolicyStore:
             return str(session.scalar(select(PolicyEpoch.value).where(
                 PolicyEpoch.id == EPOCH_ROW)))
 
+    def lock(self, session: Session) -> None:
+        """Serialise policy changes across processes until ``session``'s transaction ends."""
+        # A row lock on PostgreSQL, the database write lock on SQLite. Every change takes it
+        # before the audit chain's lock, so the two are always taken in the same order.
+        session.execute(update(PolicyEpoch).where(PolicyEpoch.id == EPOCH_ROW).values(
+            value=PolicyEpoch.value))
+
     def changed(self, session: Session) -> None:
         """Bump the epoch with ``session``'s transaction; every process recompiles after it."""
         session.execute(update(PolicyEpoch).where(PolicyEpoch.id == EPOCH_ROW).values(
@@ -150,5 +157,8 @@ def get_policy_store(app: Flask | None = None) -> PolicyStore:
 
 
 def get_policy_set() -> PolicySet:
-    """The PolicySet the current request decides with."""
-    return get_policy_store().current()
+    """The PolicySet the current request decides with: one epoch read per request."""
+    if "policy_set" not in g:
+        g.policy_set = get_policy_store().current()
+    policy_set: PolicySet = g.policy_set
+    return policy_set

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from hub.agreements import service
 from hub.agreements.models import AgreementVersion
 from hub.audit.models import AuditEvent
+from hub.decisions.store import get_policy_store
 from tests.hub.agreements.conftest import AGREEMENTS_DIR, LONDON, london_v4
 
 #: Each invalid-agreement failure mode: the edit, the field path and the message it must give.
@@ -135,3 +138,28 @@ def test_an_unreadable_file_is_a_located_problem(app, runner_for, tmp_path):
     assert result.exit_code == 1
     assert f"{binary}:1: document: cannot be read" in result.output
     assert _stored(app) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_concurrent_loads_are_checked_against_each_other(loaded_app):
+    # Each is valid after version 3 alone; together they cannot both be.
+    files = [service.SourceFile("v4.yaml", london_v4()),
+             service.SourceFile("v5.yaml", london_v4("version: 4", "version: 5").replace(
+                 "effective_from: 2026-06-01", "effective_from: 2026-03-01"))]
+    barrier = threading.Barrier(2)
+    results: list[service.LoadResult] = []
+
+    def load(source: service.SourceFile) -> None:
+        with loaded_app.app_context(), loaded_app.extensions["hub.db"].session() as session:
+            barrier.wait()
+            results.append(service.load(session, [source], "cli:test",
+                                        get_policy_store(loaded_app)))
+
+    threads = [threading.Thread(target=load, args=(f,)) for f in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(bool(r.problems) for r in results) == [False, True]
+    assert len(_stored(loaded_app)) == 11
