@@ -63,4 +63,8 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     benchmarks.init_app(app)
     hub_api.register_blueprint(benchmarks_blp)
     hub_api.register_blueprint(audit_blp)
+
+    from hub import web
+
+    web.init_app(app, settings)
     return app

@@ -95,6 +95,10 @@ def build_cli(settings: Settings) -> click.Group:
         group.add_command(command)
     for command in (*registry_commands, *pulls_commands, demo):
         group.add_command(command)
+    from hub.web.cli import COMMANDS as web_commands
+
+    for command in web_commands:
+        group.add_command(command)
     return group
 
 

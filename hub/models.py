@@ -10,7 +10,8 @@ from hub.identity.models import ApiClient, SigningKey, SpentToken, User
 from hub.organisations.models import Organisation
 from hub.pulls.models import ExtractRevision, PullAttempt
 from hub.registry.models import AllowedHost, Connector
+from hub.web.models import SignInSession
 
 __all__ = ["AgreementVersion", "AllowedHost", "ApiClient", "AuditEvent", "Base", "BenchmarkFigure",
            "Connector", "ConsentVersion", "ExtractRevision", "FiguresVersion", "Organisation",
-           "PolicyEpoch", "PullAttempt", "SigningKey", "SpentToken", "User"]
+           "PolicyEpoch", "PullAttempt", "SignInSession", "SigningKey", "SpentToken", "User"]

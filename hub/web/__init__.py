@@ -1,0 +1,31 @@
+"""The dashboard for people: sign-in, figures pages, admin pages and the governance pack."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from hub.config import Settings
+from hub.web.auth import ABSOLUTE_LIMIT
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Session cookie settings, CSRF protection of the dashboard's forms, its blueprint."""
+    app.config.update(
+        SESSION_COOKIE_NAME="hub_session",
+        SESSION_COOKIE_SECURE=not settings.development,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=ABSOLUTE_LIMIT,
+        # Checked by the dashboard's blueprint only: the API authenticates with bearer
+        # tokens, which a browser never sends on its own, so it needs no CSRF token.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=int(timedelta(hours=12).total_seconds()),
+    )
+    CSRFProtect(app)
+    from hub.web import admin, pages  # noqa: F401 -- their routes join the blueprint
+    from hub.web.views import blp
+
+    app.register_blueprint(blp)

@@ -1,0 +1,135 @@
+"""The administrators' pages: agreements and their history, consent overrides, connectors'
+health and pulls, and the audit log. Changes (overrides) need the admin role and a CSRF token."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from hub.agreements import service as agreements
+from hub.audit import service as audit
+from hub.audit.models import AuditEvent
+from hub.consents import service as consents
+from hub.db import get_session
+from hub.decisions.store import get_policy_set, get_policy_store
+from hub.errors import InvalidInput
+from hub.organisations.models import Organisation, OrgKind
+from hub.pulls.models import PullAttempt
+from hub.registry.models import Connector
+from hub.web.views import blp, current_person, signed_in
+from policies.agreement import RESTRICTABLE_AUDIENCES
+from policies.measures import MEASURES
+
+ADMIN = OrgKind.ADMIN
+AUDIT_PAGE_SIZE = 50
+RECENT_PULLS = 50
+
+
+def _actor() -> consents.Actor:
+    person = current_person()
+    if person.role != "admin":
+        abort(403)
+    return consents.Actor(person.actor, get_session().get(Organisation, person.org_code))
+
+
+@blp.get("/admin")
+@signed_in(ADMIN)
+def admin_home() -> Response:
+    """The first admin page."""
+    return redirect(url_for("web.admin_agreements"))
+
+
+@blp.get("/admin/agreements")
+@signed_in(ADMIN)
+def admin_agreements() -> str:
+    """The agreement in force per region, and every version loaded."""
+    session = get_session()
+    policy_set = get_policy_set()
+    in_force = agreements.in_force(session, policy_set)
+    regions = sorted({row.region for row in agreements.stored_versions(session)})
+    history = {region: agreements.versions(session, region, policy_set) for region in regions}
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
+    return render_template("admin_agreements.html", in_force=in_force, history=history, names=names)
+
+
+@blp.get("/admin/consents")
+@signed_in(ADMIN)
+def admin_consents() -> str:
+    """Every consent override's latest version; forms to make and revoke them (admin role)."""
+    session = get_session()
+    admin_org = session.get(Organisation, current_person().org_code)
+    rows = session.scalars(consents.visible_latest(admin_org)).all()
+    return render_template("admin_consents.html", overrides=rows, audiences=RESTRICTABLE_AUDIENCES,
+                   measures=sorted(MEASURES))
+
+
+@blp.post("/admin/consents")
+@signed_in(ADMIN)
+def admin_consent_create() -> Response:
+    """Make a withholding or a suspension from the form."""
+    actor = _actor()
+    form = request.form
+    kind = form.get("kind", "")
+    if kind not in ("withhold", "suspend"):
+        raise InvalidInput("Choose whether to withhold or to suspend.")
+    session = get_session()
+    try:
+        row = consents.create(session, actor, get_policy_store(), kind=kind,
+                              org_code=form.get("org_code", "").strip(),
+                              reason=form.get("reason", "").strip() or "no reason given",
+                              audience=form.get("audience") or None,
+                              measure=form.get("measure") or None)
+    except ValueError as exc:  # the policy's own checks of an override
+        raise InvalidInput(str(exc)) from None
+    session.commit()
+    flash(f"Override {row.id} made; it applies from the next request.")
+    return redirect(url_for("web.admin_consents"))
+
+
+@blp.post("/admin/consents/<override_id>/revoke")
+@signed_in(ADMIN)
+def admin_consent_revoke(override_id: str) -> Response:
+    """Revoke an override from now."""
+    actor = _actor()
+    session = get_session()
+    consents.revoke(session, actor, get_policy_store(), override_id,
+                    request.form.get("reason", "").strip() or "revoked from the dashboard")
+    session.commit()
+    flash(f"Override {override_id} revoked.")
+    return redirect(url_for("web.admin_consents"))
+
+
+@blp.get("/admin/connectors")
+@signed_in(ADMIN)
+def admin_connectors() -> str:
+    """Every connector's health (its last pull) and the most recent pull attempts."""
+    session = get_session()
+    connectors = session.scalars(select(Connector).join(Connector.organisation)
+                                 .order_by(Organisation.name)).all()
+    pulls = session.execute(select(PullAttempt, Connector.la_code).join(
+        Connector, Connector.id == PullAttempt.connector_id).order_by(
+        PullAttempt.started_at.desc(), PullAttempt.id.desc()).limit(RECENT_PULLS)).all()
+    failing = sum(1 for c in connectors if c.last_outcome == "failed" or not c.enabled)
+    return render_template("admin_connectors.html", connectors=connectors, pulls=pulls,
+                   failing=failing)
+
+
+@blp.get("/admin/audit")
+@signed_in(ADMIN)
+def admin_audit() -> str:
+    """The audit log, newest first, optionally of one action; the chain verified on request."""
+    session = get_session()
+    action = request.args.get("action") or None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    events = session.scalars(query.order_by(AuditEvent.id.desc()).offset(
+        (page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
+    actions = session.scalars(select(AuditEvent.action).distinct().order_by(
+        AuditEvent.action)).all()
+    verification = audit.verify(session) if request.args.get("verify") else None
+    return render_template("admin_audit.html", events=events, action=action, actions=actions,
+                   page=page, pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
+                   verification=verification)

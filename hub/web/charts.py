@@ -1,0 +1,160 @@
+"""Charts drawn on the server as SVG with matplotlib: no script, nothing fetched, the same
+picture in the browser, the HTML pack and the PDF. Each chart carries a <title> and a <desc>
+(its text alternative) and is shown beside a table of the same figures."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markupsafe import Markup
+from matplotlib import rc_context
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+from hub.web.tables import format_value
+from policies.measures import Unit
+
+# Okabe and Ito's palette: told apart by people with any common colour-vision deficiency.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+PLAIN, HIGHLIGHT, INK = "#8da9c4", "#0b3c5d", "#222222"
+STYLES = ("-", "--", ":", "-.")
+CACHED_CHARTS = 512
+# rc_context changes matplotlib's global settings: one chart is drawn at a time.
+_LOCK = threading.Lock()
+_OPENING = re.compile(r"^.*?<svg\b[^>]*?>", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_IDS = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart, its title, and the sentence a reader gets in place of the picture."""
+
+    slug: str
+    title: str
+    description: str
+    svg: Markup
+
+
+def _render(figure: Figure, slug: str, title: str, description: str) -> Chart:
+    buffer = io.StringIO()
+    with _LOCK, rc_context({"svg.fonttype": "none", "svg.hashsalt": "hub"}):
+        FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
+    body = _local_ids(_METADATA.sub("", buffer.getvalue()), slug)
+    opening = _OPENING.match(body)
+    assert opening is not None
+    view_box = re.search(r'viewBox="([^"]+)"', opening.group(0))
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+            f'viewBox="{view_box.group(1) if view_box else "0 0 460 230"}" '
+            f'aria-labelledby="{slug}-title {slug}-desc">'
+            f'<title id="{slug}-title">{html.escape(title)}</title>'
+            f'<desc id="{slug}-desc">{html.escape(description)}</desc>')
+    # matplotlib escapes the labels it writes, and the title and description are escaped above.
+    return Chart(slug, title, description,
+                 Markup(head + body[opening.end():]))  # noqa: S704
+
+
+def _local_ids(svg: str, slug: str) -> str:
+    """Every id (and reference to one) prefixed with ``slug``: matplotlib numbers its ids from
+    1 in each chart, and a page holds many charts."""
+    return _IDS.sub(lambda m: f"{m.group(1)}{slug}-{m.group(2)}", svg)
+
+
+def _figure(width: float, height: float) -> Figure:
+    # Margins are set by hand: matplotlib's automatic layout costs as much as the drawing.
+    figure = Figure(figsize=(width, height))
+    figure.patch.set_alpha(0)
+    return figure
+
+
+def _tidy(axes: object) -> None:
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)  # type: ignore[attr-defined]
+    axes.tick_params(colors=INK, labelsize=8)  # type: ignore[attr-defined]
+
+
+# Charts depend only on their arguments, and the same figures are drawn for every reader of an
+# organisation: a drawn chart is kept, and redrawn only when a figure changes.
+@lru_cache(maxsize=CACHED_CHARTS)
+def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None, str], ...],
+         highlight: frozenset[str] = frozenset()) -> Chart:
+    """Horizontal bars, one per row (label, value or None, marker text); ``highlight`` labels
+    are drawn darker. Rows with no value show their marker at zero."""
+    width, height = 6.4, 0.24 * len(rows) + 0.8
+    figure = _figure(width, height)
+    # Room for the longest label at 8 points (about 0.07 inch a character), and the axis below.
+    left = min(0.5, (0.2 + 0.07 * max((len(r[0]) for r in rows), default=1)) / width)
+    figure.subplots_adjust(left=left, right=0.97, top=1 - 0.1 / height, bottom=0.6 / height)
+    axes = figure.add_subplot()
+    labels = [label for label, _, _ in rows]
+    positions = range(len(rows))
+    values = [value or 0.0 for _, value, _ in rows]
+    colours = [HIGHLIGHT if label in highlight else PLAIN for label in labels]
+    axes.barh(list(positions), values, color=colours, height=0.7)
+    for position, (_, value, marker) in zip(positions, rows, strict=True):
+        if value is None:
+            axes.text(0, position, f" {marker}", va="center", fontsize=8, color=INK)
+    axes.set_yticks(list(positions), labels)
+    axes.invert_yaxis()
+    axes.set_xlabel(_axis_label(unit), fontsize=8)
+    _tidy(axes)
+    return _render(figure, slug, title, _describe_bars(title, unit, rows))
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def lines(slug: str, title: str, unit: Unit, periods: tuple[str, ...],
+          series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Chart:
+    """One line per series over ``periods``; a period with no value leaves a gap."""
+    figure = _figure(6.4, 2.8)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.25)
+    axes = figure.add_subplot()
+    for index, (name, values) in enumerate(series):
+        points = [float("nan") if v is None else v for v in values]
+        axes.plot(list(periods), points, label=name, color=PALETTE[index % len(PALETTE)],
+                  linestyle=STYLES[index % len(STYLES)], marker="o", markersize=4, linewidth=2)
+    axes.set_ylabel(_axis_label(unit), fontsize=8)
+    axes.set_ylim(bottom=0)
+    axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                ncols=min(4, len(series)))
+    _tidy(axes)
+    return _render(figure, slug, title, _describe_lines(title, unit, periods, series))
+
+
+def _axis_label(unit: Unit) -> str:
+    return {Unit.PERCENT: "per cent", Unit.FTE: "full-time equivalent",
+            Unit.HEADCOUNT: "people", Unit.COUNT: "number",
+            Unit.CASES_PER_FTE: "cases per FTE", Unit.DAYS: "days"}[unit]
+
+
+def _describe_bars(title: str, unit: Unit, rows: Sequence[tuple[str, float | None, str]]
+                   ) -> str:
+    known = [(label, value) for label, value, _ in rows if value is not None]
+    withheld = len(rows) - len(known)
+    if not known:
+        return f"{title}: no figure can be shown ({withheld} withheld or not available)."
+    high = max(known, key=lambda pair: pair[1])
+    low = min(known, key=lambda pair: pair[1])
+    text = (f"{title}: {len(known)} figures, highest {high[0]} at "
+            f"{format_value(high[1], unit)}, lowest {low[0]} at {format_value(low[1], unit)}")
+    return text + (f"; {withheld} withheld or not available." if withheld else ".")
+
+
+def _describe_lines(title: str, unit: Unit, periods: Sequence[str],
+                    series: Sequence[tuple[str, Sequence[float | None]]]) -> str:
+    parts = []
+    for name, values in series:
+        known = [(p, v) for p, v in zip(periods, values, strict=True) if v is not None]
+        if known:
+            parts.append(f"{name} from {format_value(known[0][1], unit)} in {known[0][0]} to "
+                         f"{format_value(known[-1][1], unit)} in {known[-1][0]}")
+        else:
+            parts.append(f"{name} not available")
+    if not periods:
+        return f"{title}: no periods yet."
+    return f"{title}, {periods[0]} to {periods[-1]}: " + "; ".join(parts) + "."

@@ -1,0 +1,172 @@
+"""End to end in headless Chromium (Debian's, driven by Playwright): each kind of person signs
+in and sees what its policies allow and nothing else, a form without its CSRF token is refused,
+and the governance pack downloads. Screenshots of every page go to test-output/screenshots/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from hub.web.report import SECTIONS
+from tests.web.conftest import PASSWORD, LiveHub
+from tests.web.test_report import expected_figures, pdf_text
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+LAPTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+#: Milliseconds any one browser step may take (the PDF pack takes a few seconds to lay out).
+STEP_TIMEOUT = 60_000
+
+#: Each person: their pages (path, heading), text they must see, text they must never see.
+PEOPLE = {
+    "la@camden.example": ("la", [("/la/E09000007", "Camden")], ["Your position", "London"],
+                          ["Newcastle upon Tyne", "Leeds", "Audit log"]),
+    "region@london.example": ("region", [("/region/E12000007", "London"),
+                                         ("/compare", "Regions compared")],
+                              ["Hackney", "Over-price-cap position", "North East"],
+                              ["Newcastle upon Tyne", "Leeds", "Audit log"]),
+    "nare@nare.example": ("nare", [("/national", "England")], ["North East", "London"],
+                          ["Camden", "Newcastle upon Tyne", "Audit log"]),
+    "admin@hub.example": ("admin", [("/admin/agreements", "Data-sharing agreements"),
+                                    ("/admin/consents", "Consent overrides"),
+                                    ("/admin/connectors", "Connectors"),
+                                    ("/admin/audit", "Audit log")],
+                          ["web.sign_in", "Camden"], ["Agency worker rate"]),
+}
+#: A page of every kind, for checking that no one else's is shown.
+EVERY_PAGE = ["/la/E09000007", "/region/E12000007", "/compare", "/national",
+              "/admin/agreements", "/admin/audit", "/la/E09000012"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, with no network beyond loopback of its own."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package, "
+                    "or run `apt-get install -y chromium` as root.", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS, timeout=STEP_TIMEOUT)
+        yield launched
+        launched.close()
+
+
+def _page(browser: Browser, viewport: dict[str, int] = LAPTOP) -> Page:
+    page = browser.new_context(viewport=viewport, accept_downloads=True).new_page()
+    page.set_default_timeout(STEP_TIMEOUT)
+    return page
+
+
+def _sign_in(page: Page, hub: LiveHub, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{hub.url}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def _shot(page: Page, output_dir: Path, name: str) -> None:
+    page.screenshot(path=output_dir / "screenshots" / f"{name}.png", full_page=True)
+
+
+@pytest.mark.parametrize("email", list(PEOPLE))
+def test_each_person_sees_what_their_policies_allow_and_nothing_else(
+        browser: Browser, live_hub: LiveHub, output_dir: Path, email: str):
+    kind, pages, seen, unseen = PEOPLE[email]
+    page = _page(browser)
+    _sign_in(page, live_hub, email)
+    assert page.url == f"{live_hub.url}{pages[0][0]}"
+    own = {path for path, _ in pages}
+    for path, heading in pages:
+        response = page.goto(f"{live_hub.url}{path}")
+        assert response is not None and response.status == 200, path
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        _shot(page, output_dir, f"{kind}{path.replace('/', '-')}")
+    text = " ".join(page.goto(f"{live_hub.url}{p}") and page.inner_text("main")
+                    for p, _ in pages)
+    for wanted in seen:
+        assert wanted in text, wanted
+    for unwanted in unseen:
+        assert unwanted not in text, unwanted
+    for path in EVERY_PAGE:
+        if path not in own:
+            response = page.goto(f"{live_hub.url}{path}")
+            assert response is not None and response.status == 403, path
+            assert "Your organisation may not see this page." in page.inner_text("main")
+    _shot(page, output_dir, f"{kind}-refused")
+    page.context.close()
+
+
+@pytest.mark.parametrize("email", list(PEOPLE))
+def test_home_pages_fit_a_phone(browser: Browser, live_hub: LiveHub, output_dir: Path,
+                                email: str):
+    kind = PEOPLE[email][0]
+    page = _page(browser, PHONE)
+    _sign_in(page, live_hub, email)
+    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    _shot(page, output_dir, f"{kind}-phone")
+    page.context.close()
+
+
+def test_the_sign_in_page_and_a_refusal(browser: Browser, live_hub: LiveHub,
+                                        output_dir: Path):
+    page = _page(browser)
+    page.goto(f"{live_hub.url}/")
+    _shot(page, output_dir, "sign-in")
+    _sign_in(page, live_hub, "la@camden.example", "not the password")
+    assert "Those details did not sign you in." in page.get_by_role("alert").inner_text()
+    _shot(page, output_dir, "sign-in-refused")
+    page.context.close()
+
+
+def test_a_form_without_its_csrf_token_is_refused(browser: Browser, live_hub: LiveHub,
+                                                  output_dir: Path):
+    page = _page(browser)
+    _sign_in(page, live_hub, "la@camden.example")
+    # A page elsewhere could post this form, but could not know the token.
+    page.evaluate("document.querySelector('form.sign-out input[name=csrf_token]').remove()")
+    with page.expect_response(f"{live_hub.url}/sign-out") as posted:
+        page.get_by_role("button", name="Sign out").click()
+    assert posted.value.status == 400
+    assert "not sent from a page of the hub" in page.inner_text("main")
+    _shot(page, output_dir, "csrf-refused")
+    forged = page.request.post(f"{live_hub.url}/sign-out", form={"csrf_token": "forged"})
+    assert forged.status == 400
+    # Still signed in: the refused posts changed nothing. The real form signs out.
+    page.goto(f"{live_hub.url}/la/E09000007")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    assert page.url.startswith(f"{live_hub.url}/sign-in")
+    assert "You have signed out." in page.inner_text("main")
+    page.context.close()
+
+
+def test_the_governance_pack_downloads_with_every_section(browser: Browser, live_hub: LiveHub,
+                                                          output_dir: Path):
+    page = _page(browser)
+    _sign_in(page, live_hub, "region@london.example")
+    with page.expect_download() as pdf_download:
+        page.get_by_role("button", name="Download the governance pack (PDF)").click()
+    pdf = output_dir / pdf_download.value.suggested_filename
+    pdf_download.value.save_as(pdf)
+    assert pdf.name == "governance-pack-E12000007-2024-Q4.pdf"
+    text = pdf_text(pdf)
+    for _, heading in SECTIONS:
+        assert heading in text, heading
+    for figure in expected_figures(live_hub.app):
+        assert figure in text, figure
+    with page.expect_download() as html_download:
+        page.get_by_role("link", name="or as a web page (HTML)").click()
+    html = output_dir / html_download.value.suggested_filename
+    html_download.value.save_as(html)
+    page.goto(html.as_uri())
+    assert page.get_by_role("heading", level=1).inner_text() == \
+        "London: quarterly governance pack"
+    _shot(page, output_dir, "region-pack-html")
+    page.context.close()

@@ -1,0 +1,194 @@
+"""What each kind of person sees: their own organisation's pages, the figures its policies
+allow (the same as the API's), markers with reasons, and nothing else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hub.identity import service as identity
+from tests.web.conftest import CAMDEN, LONDON, PERIOD, SILENT_LA, csrf_token
+
+LA_USER, REGION_USER = "la@camden.example", "region@london.example"
+NARE_USER, ADMIN_USER = "nare@nare.example", "admin@hub.example"
+#: LAs of other regions, which no London reader may see by name.
+NEWCASTLE, LEEDS = "Newcastle upon Tyne", "Leeds"
+
+PAGES = {
+    LA_USER: ["/la/E09000007"],
+    REGION_USER: ["/region/E12000007", "/compare"],
+    NARE_USER: ["/national"],
+    ADMIN_USER: ["/admin/agreements", "/admin/consents", "/admin/connectors", "/admin/audit"],
+}
+
+
+def _api_answer(app: Flask, org: str, path: str) -> dict:
+    """What an API client of ``org`` gets from ``path``."""
+    with app.extensions["hub.db"].session() as session:
+        created = identity.create_client(session, org, f"client of {org}", None, None)
+    client = app.test_client()
+    token = client.post("/oauth/token", data={"grant_type": "client_credentials"}, auth=(
+        created.client.client_id, created.client_secret)).json["access_token"]
+    response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+@pytest.mark.parametrize("email, home", [
+    (LA_USER, "/la/E09000007"), (REGION_USER, "/region/E12000007"),
+    (NARE_USER, "/national"), (ADMIN_USER, "/admin/agreements")])
+def test_each_person_lands_on_their_organisations_page(web_client, sign_in, email, home):
+    assert sign_in(email).headers["Location"] == home
+    assert web_client.get("/").headers["Location"] == home
+
+
+@pytest.mark.parametrize("email", list(PAGES))
+def test_each_person_sees_their_pages_and_no_one_elses(web_client: FlaskClient, sign_in,
+                                                        email: str):
+    sign_in(email)
+    own = PAGES[email]
+    for path in own:
+        assert web_client.get(path).status_code == 200, path
+    others = [p for e, paths in PAGES.items() if e != email for p in paths if p not in own]
+    others += ["/la/E09000012", "/region/E12000001"]  # another LA's, another region's
+    for path in others:
+        response = web_client.get(path)
+        assert response.status_code == 403, path
+        assert "Your organisation may not see this page." in response.get_data(as_text=True)
+
+
+def test_an_la_sees_its_own_figure_as_the_api_answers_it(web_app, web_client, sign_in):
+    sign_in(LA_USER)
+    page = web_client.get("/la/E09000007").get_data(as_text=True)
+    api = _api_answer(web_app, CAMDEN, f"/api/v1/benchmarks/agency_rate?period={PERIOD}")
+    own, region = api["own"]["value"], next(r for r in api["regions"] if r["code"] == LONDON)
+    row = re.search(r"<th scope=\"row\">Agency worker rate</th>(.*?)</tr>", page, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+    assert cells[:3] == [f"{own:.1f}%", f"{region['value']:.1f}%",
+                         f"{api['national']['value']:.1f}%"]
+    assert f"rank {api['position']['rank']} of {api['position']['of']}" in cells[-1]
+    assert NEWCASTLE not in page and LEEDS not in page
+
+
+def test_a_region_sees_its_las_as_its_agreement_permits(web_app, web_client, sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/region/E12000007").get_data(as_text=True)
+    api = _api_answer(web_app, LONDON, f"/api/v1/benchmarks/mou_breaches?period={PERIOD}")
+    for la in api["local_authorities"]:
+        assert la["name"] in page
+    suppressed = [la for la in api["local_authorities"] if la["marker"] == "c"]
+    assert suppressed, "the seeded data should have a suppressed LA figure"
+    assert f'<abbr title="{suppressed[0]["reason"]}">c</abbr>' in page
+    assert NEWCASTLE not in page and LEEDS not in page
+    for heading in ("Over-price-cap position", "MoU breaches",
+                    "Agency-to-permanent conversions", "Data collection status"):
+        assert heading in page
+    assert "32 of 33 local authorities have supplied data" in page
+    assert 'href="/region/E12000007/pack.html?period=2024-Q4"' in page
+
+
+def test_nare_sees_regions_and_england_but_no_la(web_app, web_client, sign_in):
+    sign_in(NARE_USER)
+    page = web_client.get("/national").get_data(as_text=True)
+    api = _api_answer(web_app, "NARE", f"/api/v1/national/agency_rate?period={PERIOD}")
+    assert f"{api['national']['value']:.1f}%" in page
+    for region in api["regions"]:
+        assert region["name"] in page
+    assert "Camden" not in page and NEWCASTLE not in page
+
+
+def test_another_period_is_shown_when_asked_for_and_refused_when_unknown(web_client, sign_in):
+    sign_in(LA_USER)
+    assert "Camden beside London and England, 2024-Q2" in web_client.get(
+        "/la/E09000007?period=2024-Q2").get_data(as_text=True)
+    response = web_client.get("/la/E09000007?period=2031-Q1")
+    assert response.status_code == 404
+    assert "No figures for the period" in response.get_data(as_text=True)
+
+
+def test_every_chart_has_a_text_alternative_and_a_table_beside_it(web_client, sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/region/E12000007").get_data(as_text=True)
+    charts = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
+                        r'[^>]*aria-labelledby="([\w-]+)-title \1-desc">', page)
+    assert len(charts) >= 7
+    for slug in charts:
+        assert f'<title id="{slug}-title">' in page and f'<desc id="{slug}-desc">' in page
+        assert f'<table id="t-{slug}">' in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "ids must be unique on a page"
+
+
+def test_pages_fetch_nothing_from_elsewhere(web_client, sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/region/E12000007").get_data(as_text=True)
+    assert "<script" not in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    with web_client.get("/web/static/hub.css") as css:
+        assert css.status_code == 200 and b"@media" in css.data
+
+
+def _camden_update(page: str) -> str:
+    """Camden's row in the region page's section of LA updates."""
+    section = page[page.index('id="la-updates"'):page.index('id="breaches"')]
+    return re.search(r'<th scope="row">Camden</th>(.*?)</tr>', section, re.S).group(1)
+
+
+def test_an_admin_withholding_changes_what_the_region_sees_next(web_app, web_client,
+                                                                sign_in):
+    sign_in(ADMIN_USER)
+    response = web_client.post("/admin/consents", data={
+        "csrf_token": csrf_token(web_client, "/admin/consents"), "kind": "withhold",
+        "org_code": CAMDEN, "audience": "region_parties", "measure": "",
+        "reason": "board review"}, follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "board review" in page
+    override = re.search(r'action="/admin/consents/([\w-]+)/revoke"', page).group(1)
+    region = web_app.test_client()
+    region.post("/sign-in", data={"email": REGION_USER, "password": "correct horse battery "
+                                  "staple", "csrf_token": csrf_token(region)})
+    row = _camden_update(region.get("/region/E12000007").get_data(as_text=True))
+    assert '<abbr title="not permitted:' in row
+    web_client.post(f"/admin/consents/{override}/revoke", data={
+        "csrf_token": csrf_token(web_client, "/admin/consents"), "reason": "done"})
+    row = _camden_update(region.get("/region/E12000007").get_data(as_text=True))
+    assert "not permitted" not in row
+
+
+def test_only_the_admin_role_changes_overrides(web_app, web_client):
+    with web_app.extensions["hub.db"].session() as session:
+        identity.create_user(session, "HUB-ADMIN", "viewer@hub.example", "viewer",
+                             "another long password")
+    web_client.post("/sign-in", data={"email": "viewer@hub.example",
+                                      "password": "another long password",
+                                      "csrf_token": csrf_token(web_client)})
+    page = web_client.get("/admin/consents").get_data(as_text=True)
+    assert "Make an override" not in page
+    response = web_client.post("/admin/consents", data={
+        "csrf_token": csrf_token(web_client, "/admin/consents"), "kind": "suspend",
+        "org_code": CAMDEN, "reason": "r"})
+    assert response.status_code == 403
+
+
+def test_admin_pages_show_agreements_connectors_and_the_audit_log(web_client, sign_in):
+    sign_in(ADMIN_USER)
+    agreements = web_client.get("/admin/agreements").get_data(as_text=True)
+    assert "London" in agreements and "in force" in agreements
+    connectors = web_client.get("/admin/connectors").get_data(as_text=True)
+    assert "152 connectors registered; 0 failing or disabled." in connectors
+    audit = web_client.get("/admin/audit?action=web.sign_in&verify=1").get_data(as_text=True)
+    assert "user:admin@hub.example" in audit
+    assert 'id="verification">OK:' in audit
+
+
+def test_an_la_with_no_extract_is_shown_as_not_supplied(web_client, sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/region/E12000007").get_data(as_text=True)
+    row = re.search(r'<tr class="missing"><th scope="row">(.*?)</th>', page)
+    assert row is not None and row.group(1) == "Westminster"
+    assert SILENT_LA
