@@ -99,7 +99,7 @@ def validate(session: Session, files: Sequence[SourceFile]) -> LoadResult:
     rows = stored_versions(session)
     known = {row.sha256 for row in rows}
     result = LoadResult()
-    fresh = []
+    fresh: list[SourceFile] = []
     for source in files:
         (result.unchanged if source.sha256 in known else fresh).append(source)
     loaded = [parse(row.source_text, row.file_name, ref) for row in rows]

@@ -119,7 +119,7 @@ class PolicyStore:
             try:
                 value = self.redis.get(REDIS_KEY)
                 if value is not None:
-                    return value.decode()
+                    return value.decode() if isinstance(value, bytes) else str(value)
             except redis.RedisError as exc:
                 log.warning("policy epoch: Redis failed (%s); reading the database", exc)
         with self.database.sessions() as session:
