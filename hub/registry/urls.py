@@ -19,11 +19,11 @@ READ_TIMEOUT = 15.0
 _LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="connector-dns")
 
 
-def bounded_resolver(timeout: float) -> Resolver:
-    """The system resolver, giving up after ``timeout`` seconds."""
+def bounded_resolver(timeout: float, resolver: Resolver = system_resolver) -> Resolver:
+    """``resolver`` (default: the system's), giving up after ``timeout`` seconds."""
 
     def resolve(host: str, port: int) -> list[str]:
-        future = _LOOKUPS.submit(system_resolver, host, port)
+        future = _LOOKUPS.submit(resolver, host, port)
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from connectors.contract import build_extract, extract_to_json
 from connectors.signing import generate_signing_key
 from hub.pulls.models import ExtractRevision, PullAttempt
+from hub.pulls.queue import EmbeddedJobQueue
 from hub.registry.models import Connector
 from tests.connectors.conftest import serving
 from tests.connectors.test_client import SECRET, FakeConnector
@@ -60,10 +61,17 @@ class HubFake(FakeConnector):
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """A hub with short pull deadlines and quick retries, so faults show within a second."""
-    return make_app(pull_timeout=1.0, pull_max_bytes=64 * 1024, pull_retries=2,
-                    pull_backoff=0.05)
+    hub = make_app(pull_timeout=1.0, pull_max_bytes=64 * 1024, pull_retries=2,
+                   pull_backoff=0.05)
+    yield hub
+    # In-process jobs (pulls, and the recomputes landing extracts queue) finish before the
+    # test's database is dropped.
+    for extension in hub.extensions.values():
+        queue = getattr(extension, "queue", None)
+        if isinstance(queue, EmbeddedJobQueue):
+            queue.wait()
 
 
 @pytest.fixture
