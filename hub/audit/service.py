@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -54,17 +54,29 @@ def _serialise(session: Session) -> None:
 def record(session: Session, *, actor: str, action: str, target: str,
            org_code: str | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event in the caller's transaction; it is in the log when the caller commits."""
+    return record_many(session, [{"actor": actor, "action": action, "target": target,
+                                  "org_code": org_code, "details": details}])[0]
+
+
+def record_many(session: Session, events: Sequence[Mapping[str, Any]]) -> list[AuditEvent]:
+    """Append events (each with record()'s keywords) in order, under one lock and head read."""
     _serialise(session)
     head = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     prev_hash = head or GENESIS
-    # Round-tripped through JSON so the hash covers exactly what the database will hand back.
-    event = AuditEvent(at=datetime.now(UTC), actor=actor, org_code=org_code, action=action,
-                       target=target, details=json.loads(json.dumps(details or {})),
-                       prev_hash=prev_hash)
-    event.hash = chain_hash(prev_hash, event)
-    session.add(event)
-    session.flush()
-    return event
+    appended = []
+    for fields in events:
+        # Round-tripped through JSON so the hash covers exactly what the database hands back.
+        event = AuditEvent(at=datetime.now(UTC), actor=fields["actor"],
+                           org_code=fields.get("org_code"), action=fields["action"],
+                           target=fields["target"],
+                           details=json.loads(json.dumps(fields.get("details") or {})),
+                           prev_hash=prev_hash)
+        event.hash = prev_hash = chain_hash(prev_hash, event)
+        session.add(event)
+        # One flush per event: ids, which order the chain, follow the order of appending.
+        session.flush()
+        appended.append(event)
+    return appended
 
 
 @dataclass(frozen=True)

@@ -145,3 +145,15 @@ def test_concurrent_appends_from_two_threads_keep_one_chain(database):
     assert errors == []
     result = _verify(database)
     assert result.ok and result.count == 80
+
+
+def test_a_batch_is_appended_in_order_under_one_lock(database):
+    _append(database, 1)
+    with database.session() as session:
+        batch = service.record_many(session, [
+            {"actor": "reader", "action": "benchmark.read", "target": f"t{i}",
+             "details": {"i": i}} for i in range(5)])
+    assert [e.target for e in batch] == [f"t{i}" for i in range(5)]
+    assert [e.id for e in batch] == sorted(e.id for e in batch)
+    result = _verify(database)
+    assert result.ok and result.count == 6 and result.head == batch[-1].hash
