@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -13,6 +13,7 @@ from hub.config import Settings
 from hub.identity.models import User
 from hub.web import init_app
 from hub.web.auth import REFUSED
+from hub.web.models import SignInSession
 from tests.web.conftest import PASSWORD, csrf_token
 
 LA_USER, ADMIN_USER = "la@camden.example", "admin@hub.example"
@@ -154,3 +155,11 @@ def test_pages_are_not_cached_and_run_no_script(web_client, sign_in):
     assert response.headers["Cache-Control"] == "no-store"
     assert "script-src 'none'" in response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_session_unused_for_two_hours_has_ended(web_app, web_client, sign_in):
+    sign_in(LA_USER)
+    with web_app.extensions["hub.db"].session() as session:
+        for row in session.scalars(select(SignInSession)):
+            row.last_seen_at = datetime.now(UTC) - timedelta(hours=2, minutes=1)
+    assert web_client.get("/la/E09000007").status_code == 302

@@ -192,3 +192,22 @@ def test_an_la_with_no_extract_is_shown_as_not_supplied(web_client, sign_in):
     row = re.search(r'<tr class="missing"><th scope="row">(.*?)</th>', page)
     assert row is not None and row.group(1) == "Westminster"
     assert SILENT_LA
+
+
+@pytest.mark.parametrize("email, path", [
+    (REGION_USER, "/region/E12000001/pack.pdf"),  # another region's pack
+    (LA_USER, "/region/E12000007/pack.html"),  # an LA asking for its region's
+    (NARE_USER, "/region/E12000007/pack.pdf"),
+])
+def test_a_pack_is_only_its_regions(web_client, sign_in, email, path):
+    sign_in(email)
+    assert web_client.get(path).status_code == 403
+
+
+def test_the_pack_downloads_from_the_region_page(web_client, sign_in):
+    sign_in(REGION_USER)
+    response = web_client.get(f"/region/E12000007/pack.html?period={PERIOD}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="governance-pack-E12000007-2024-Q4.html"'
+    assert "London: quarterly governance pack" in response.get_data(as_text=True)
