@@ -57,8 +57,12 @@ def report_command(region_code: str, period: str | None, output: Path | None) ->
     benchmarks.reads.flush()  # the reads behind the pack are in the audit log on exit
     targets = [output] if output is not None else [
         Path(report.file_name(region.code, chosen, fmt)) for fmt in ("html", "pdf")]
-    for target in targets:
-        _write(target, report.to_pdf(html) if target.suffix == ".pdf" else html.encode())
+    try:
+        for target in targets:
+            _write(target, report.to_pdf(html) if target.suffix == ".pdf" else html.encode())
+    except HubError as exc:
+        click.echo(f"hub report: {exc.message}", err=True)
+        sys.exit(1)
 
 
 COMMANDS = (report_command,)

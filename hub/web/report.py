@@ -12,6 +12,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from hub.errors import HubError
 from hub.web import dashboard
 from hub.web.reading import HEADLINE, Reading, region_row
 from hub.web.tables import Table
@@ -75,6 +76,12 @@ def region_sections(session: Session, reading: Reading, region: tuple[str, str],
     }
 
 
+class PdfUnavailable(HubError):
+    """The host lacks what WeasyPrint needs to lay out a PDF."""
+
+    status = 503
+
+
 def build(session: Session, reading: Reading, region: tuple[str, str], period: str,
           known: list[str]) -> str:
     """The pack as one self-contained HTML document (styles and charts inline)."""
@@ -90,7 +97,12 @@ def build(session: Session, reading: Reading, region: tuple[str, str], period: s
 def to_pdf(html: str) -> bytes:
     """The pack's HTML laid out as an A4 PDF."""
     # Imported here: WeasyPrint loads Pango when imported, and only the pack needs it.
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as exc:
+        raise PdfUnavailable("The PDF pack needs the Pango library on the hub's host "
+                             "(Debian: libpango-1.0-0 libpangoft2-1.0-0); the HTML pack "
+                             "works without it.") from exc
 
     # It warns of every browser-only CSS rule it skips (media queries, SVG presentation
     # properties it reads elsewhere): noise in the hub's log on each download.

@@ -39,6 +39,8 @@ _CSP = ("default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'
 
 @blp.before_request
 def _load_person() -> None:
+    if request.endpoint == "web.static":
+        return  # the stylesheet is the same for everyone: no session to read
     # The API keeps its bearer tokens and no CSRF; only this blueprint's forms are checked.
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         current_app.extensions["csrf"].protect()
