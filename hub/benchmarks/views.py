@@ -79,14 +79,13 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
     visible: dict[str, Components | None] = {}
     hidden: list[Components] = []
     counted: dict[str, Components] = {}
-    la_rules = []
+    la_rules: list[Decision] = []
     for la in geo.regions.get(region, ()):
         components = figures.las.get(la)
         decision = asker.ask(LA, region, la)
-        counts = total_decision.permit and components is not None and asker.ask(
-            REGION, region, la).permit
-        if counts:
-            counted[la] = components  # type: ignore[assignment]
+        if components is not None and total_decision.permit and asker.ask(
+                REGION, region, la).permit:
+            counted[la] = components
         if la == reader_la:
             shown_las[la] = _released(asker, measure, decision, components, region)
         elif decision.permit:
@@ -94,8 +93,8 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
             la_rules.append(decision)
         else:
             shown_las[la] = refusal(decision)
-            if counts:
-                hidden.append(components)  # type: ignore[arg-type]
+            if la in counted:
+                hidden.append(counted[la])
     if la_rules:
         asker.applied(la_rules[0], LA, region)
     if total_decision.permit:
