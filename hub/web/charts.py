@@ -50,7 +50,8 @@ def _render(figure: Figure, slug: str, title: str, description: str) -> Chart:
     opening = _OPENING.match(body)
     assert opening is not None
     view_box = re.search(r'viewBox="([^"]+)"', opening.group(0))
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" '
+            f'xmlns:xlink="http://www.w3.org/1999/xlink" class="chart" role="img" '
             f'viewBox="{view_box.group(1) if view_box else "0 0 460 230"}" '
             f'aria-labelledby="{slug}-title {slug}-desc">'
             f'<title id="{slug}-title">{html.escape(title)}</title>'
