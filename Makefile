@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench load lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,21 @@ $(VENV)/.system-deps: | $(BIN)/python
 test: $(VENV)/.installed-test $(VENV)/.system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The HTTP benchmarks and the load test drive gunicorn with Debian's wrk.
+$(VENV)/.bench-deps: | $(BIN)/python
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk; } \
+	    || { apt-get update -q && apt-get install -y -q wrk; } \
+	    || { echo "make bench needs Debian's wrk: apt-get install -y wrk" >&2; exit 1; }
+	touch $@
+
 # Every benchmark in tests/bench/, one table of ratios against same-run baselines.
 # Needs PostgreSQL and Redis like the tests; `make bench BENCH=token` runs a subset.
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test $(VENV)/.bench-deps
 	$(BIN)/python -m tests.bench $(BENCH)
+
+# 200 concurrent clients for 60 s on the benchmark endpoints: no 5xx, p50/p99, throughput.
+load: $(VENV)/.installed-test $(VENV)/.bench-deps
+	$(BIN)/python -m tests.bench.load_benchmarks $(LOAD_SECONDS) $(LOAD_CONNECTIONS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
