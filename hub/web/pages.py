@@ -95,7 +95,8 @@ def compare_page() -> str:
     table = dashboard.regions_table(reading, period, f"Regions compared, {period}")
     panels = [p for m in ("agency_rate", "agency_above_cap_share", "vacancy_rate")
               if (p := dashboard.regions_bars(reading, m, period)) is not None]
-    return render_template("compare.html", period=period, periods=known, table=table, panels=panels)
+    return render_template("compare.html", period=period, periods=known, overview=table,
+                           panels=panels)
 
 
 @blp.get("/national")
@@ -110,5 +111,5 @@ def national_page() -> str:
     panels = [p for m in ("agency_rate", "agency_above_cap_share")
               if (p := dashboard.regions_bars(reading, m, period)) is not None]
     panels += dashboard.national_trends(reading, period, known)
-    return render_template("national.html", period=period, periods=known, table=table,
+    return render_template("national.html", period=period, periods=known, overview=table,
                            panels=panels)

@@ -99,6 +99,15 @@ def test_nare_sees_regions_and_england_but_no_la(web_app, web_client, sign_in):
     for region in api["regions"]:
         assert region["name"] in page
     assert "Camden" not in page and NEWCASTLE not in page
+    assert f"<caption id=\"regions-caption\">England and its regions, {PERIOD}</caption>" in page
+
+
+def test_a_region_compares_every_region_in_one_table(web_client, sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/compare").get_data(as_text=True)
+    table = page[page.index('<table id="t-regions">'):page.index("</table>")]
+    assert table.count('<th scope="row">') == 10  # nine regions and England
+    assert '<th scope="row">London</th>' in table and NEWCASTLE not in page
 
 
 def test_another_period_is_shown_when_asked_for_and_refused_when_unknown(web_client, sign_in):
