@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
@@ -11,20 +10,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from hub.agreements import service
+from hub.audit.service import operator
 from hub.db import get_db
 from hub.decisions.store import get_policy_store
 from policies.loader import Problem
 from policies.yaml_reader import DOCUMENT
 
 FILES = click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-
-
-def operator() -> str:
-    """``cli:<user>``: who ran a command on the server, as the audit log names them."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name in a bare container
-        return "cli:unknown"
 
 
 def _read(files: tuple[Path, ...]) -> tuple[list[service.SourceFile], list[Problem]]:

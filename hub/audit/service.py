@@ -9,6 +9,7 @@ were cut from its end: verify() reports the head hash so operators can record it
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,6 +27,14 @@ GENESIS = "0" * 64
 #: The advisory lock key of the audit chain (any constant shared by every process will do).
 _LOCK_KEY = 0x617564697463
 _BATCH = 1000
+
+
+def operator() -> str:
+    """``cli:<user>``: who ran a command on the server, as the audit log names them."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "cli:unknown"
 
 
 def canonical(event: AuditEvent) -> str:

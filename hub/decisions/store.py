@@ -24,6 +24,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from hub import redis_prefetch
 from hub.db import Database
 from hub.decisions.models import EPOCH_ROW, PolicyEpoch
 from policies.agreement import Agreement
@@ -77,6 +78,8 @@ class PolicyStore:
         self._snapshot: Snapshot | None = None
         self._retry_at: datetime | None = None
         self._lock = threading.Lock()
+        if redis_connection is not None:
+            redis_prefetch.want(REDIS_KEY)
 
     def current(self) -> PolicySet:
         """The PolicySet in force now, recompiled first if the epoch moved or it expired."""
@@ -117,7 +120,9 @@ class PolicyStore:
         """The epoch now: from Redis when configured and it has it, else from the database."""
         if self.redis is not None:
             try:
-                value = self.redis.get(REDIS_KEY)
+                fetched, value = redis_prefetch.prefetched(REDIS_KEY)
+                if not fetched:
+                    value = self.redis.get(REDIS_KEY)
                 if value is not None:
                     return value.decode() if isinstance(value, bytes) else str(value)
             except redis.RedisError as exc:

@@ -27,6 +27,11 @@ def _require_admin() -> None:
         raise Forbidden("Only the hub's administrators manage API clients.")
 
 
+def _actor() -> service.Actor:
+    principal = current_principal()
+    return service.Actor(principal.client_id, principal.org_code)
+
+
 def _token_lifetime() -> int:
     return int(current_app.config["HUB_SETTINGS"].token_lifetime)
 
@@ -50,7 +55,7 @@ class Clients(MethodView):
         _require_admin()
         session = get_session()
         created = service.create_client(session, body["org"], body["name"],
-                                        body.get("scopes"), body.get("jwks"))
+                                        body.get("scopes"), body.get("jwks"), actor=_actor())
         session.commit()
         return created
 
@@ -77,7 +82,7 @@ class ClientDisable(MethodView):
         session = get_session()
         client = service.disable_client(session, client_id,
                                         current_app.extensions["hub.identity"].spent,
-                                        _token_lifetime())
+                                        _token_lifetime(), actor=_actor())
         session.commit()
         return client
 
@@ -94,6 +99,6 @@ class ClientRotateSecret(MethodView):
         session = get_session()
         created = service.rotate_secret(session, client_id,
                                         current_app.extensions["hub.identity"].spent,
-                                        _token_lifetime())
+                                        _token_lifetime(), actor=_actor())
         session.commit()
         return created

@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hub.audit.service import operator, record
 from hub.db import get_db
 from hub.errors import HubError
 from hub.identity import service
@@ -25,6 +26,10 @@ def _identity() -> Any:
 
 def _lifetime() -> int:
     return int(current_app.config["HUB_SETTINGS"].token_lifetime)
+
+
+def _operator() -> service.Actor:
+    return service.Actor(operator())
 
 
 def _fail(exc: HubError) -> None:
@@ -61,7 +66,8 @@ def clients_create(org_code: str, name: str, scopes: tuple[str, ...], jwks_file:
     requested = [s for scope in scopes for s in scope.split()]
     try:
         with get_db().session() as session:
-            created = service.create_client(session, org_code, name, requested or None, jwks)
+            created = service.create_client(session, org_code, name, requested or None, jwks,
+                                             actor=_operator())
             _echo_client(created)
     except HubError as exc:
         _fail(exc)
@@ -82,7 +88,8 @@ def clients_list(org_code: str | None) -> None:
 def clients_disable(client_id: str) -> None:
     try:
         with get_db().session() as session:
-            service.disable_client(session, client_id, _identity().spent, _lifetime())
+            service.disable_client(session, client_id, _identity().spent, _lifetime(),
+                                   actor=_operator())
         click.echo(f"client {client_id} disabled")
     except HubError as exc:
         _fail(exc)
@@ -95,7 +102,7 @@ def clients_rotate_secret(client_id: str) -> None:
     try:
         with get_db().session() as session:
             _echo_client(service.rotate_secret(session, client_id, _identity().spent,
-                                               _lifetime()))
+                                               _lifetime(), actor=_operator()))
     except HubError as exc:
         _fail(exc)
 
@@ -114,7 +121,8 @@ def users_group() -> None:
 def users_create(org_code: str, email: str, role: str, password: str) -> None:
     try:
         with get_db().session() as session:
-            user = service.create_user(session, org_code, email, role, password)
+            user = service.create_user(session, org_code, email, role, password,
+                                       actor=_operator())
             click.echo(json.dumps({"id": user.id, "email": user.email, "org_code": org_code,
                                    "role": role}))
     except HubError as exc:
@@ -132,6 +140,8 @@ def keys_group() -> None:
 def keys_rotate_signing() -> None:
     with get_db().session() as session:
         key, retired = rotate_signing_key(session, current_app.extensions["hub.secret_box"])
+        record(session, actor=operator(), action="signing_key.rotate", target=key.kid,
+               details={"retired": retired})
         click.echo(json.dumps({"kid": key.kid, "retired": retired}))
     _identity().keys.invalidate()
 

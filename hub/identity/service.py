@@ -14,6 +14,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record
 from hub.errors import Conflict, InvalidInput, NotFound
 from hub.identity.models import AUTH_PRIVATE_KEY_JWT, AUTH_SECRET, ApiClient, User
 from hub.identity.passwords import hash_secret
@@ -23,6 +24,24 @@ from hub.organisations.models import Organisation, OrgKind
 
 ROLES = ("viewer", "admin")
 MIN_PASSWORD_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, as the audit log names them: a client, a person, or a command."""
+
+    name: str
+    org_code: str | None = None
+
+
+#: The hub itself (start-up, demo seeding); people and clients are always named.
+SYSTEM = Actor("system")
+
+
+def _audit(session: Session, actor: Actor, action: str, target: str,
+           details: dict[str, Any]) -> None:
+    record(session, actor=actor.name, org_code=actor.org_code, action=action, target=target,
+           details=details)
 
 
 @dataclass(frozen=True)
@@ -56,7 +75,8 @@ def _checked_jwks(jwks: Any) -> dict[str, Any]:
 
 
 def create_client(session: Session, org_code: str, name: str, scopes: Sequence[str] | None,
-                  jwks: dict[str, Any] | None = None) -> CreatedClient:
+                  jwks: dict[str, Any] | None = None, *, actor: Actor = SYSTEM
+                  ) -> CreatedClient:
     """A client of ``org_code`` authenticating by ``jwks`` (private_key_jwt) or a new secret."""
     org = _organisation(session, org_code)
     kind = OrgKind(org.kind)
@@ -77,6 +97,8 @@ def create_client(session: Session, org_code: str, name: str, scopes: Sequence[s
         created_at=datetime.now(UTC), generation=1)
     session.add(client)
     session.flush()
+    _audit(session, actor, "client.create", client.client_id,
+           {"org": org_code, "scopes": client.scope_list, "auth_method": client.auth_method})
     return CreatedClient(client, secret)
 
 
@@ -102,17 +124,18 @@ def _cut_off(client: ApiClient, spent: SpentStore, token_lifetime: int) -> None:
 
 
 def disable_client(session: Session, client_id: str, spent: SpentStore,
-                   token_lifetime: int) -> ApiClient:
+                   token_lifetime: int, *, actor: Actor = SYSTEM) -> ApiClient:
     """Disable the client and refuse every token it holds from the next request on."""
     client = get_client(session, client_id)
     if client.disabled_at is None:
         client.disabled_at = datetime.now(UTC)
         _cut_off(client, spent, token_lifetime)
+        _audit(session, actor, "client.disable", client_id, {"org": client.org_code})
     return client
 
 
 def rotate_secret(session: Session, client_id: str, spent: SpentStore,
-                  token_lifetime: int) -> CreatedClient:
+                  token_lifetime: int, *, actor: Actor = SYSTEM) -> CreatedClient:
     """A new secret for a secret client; the old secret and its tokens stop working."""
     client = get_client(session, client_id)
     if client.auth_method != AUTH_SECRET:
@@ -122,11 +145,12 @@ def rotate_secret(session: Session, client_id: str, spent: SpentStore,
     secret = secrets.token_urlsafe(32)
     client.secret_hash = hash_secret(secret)
     _cut_off(client, spent, token_lifetime)
+    _audit(session, actor, "client.rotate_secret", client_id, {"org": client.org_code})
     return CreatedClient(client, secret)
 
 
 def create_user(session: Session, org_code: str, email: str, role: str,
-                password: str) -> User:
+                password: str, *, actor: Actor = SYSTEM) -> User:
     """A person of ``org_code`` who can sign in to the dashboard."""
     _organisation(session, org_code)
     email = email.strip().lower()
@@ -142,4 +166,5 @@ def create_user(session: Session, org_code: str, email: str, role: str,
                 created_at=datetime.now(UTC), failed_sign_ins=0)
     session.add(user)
     session.flush()
+    _audit(session, actor, "user.create", email, {"org": org_code, "role": role})
     return user

@@ -13,6 +13,7 @@ import redis
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from hub import redis_prefetch
 from hub.db import Database
 from hub.identity.models import SpentToken
 
@@ -63,9 +64,11 @@ class RedisSpentStore:
                         ex=self._ttl(until))
 
     def is_refused(self, jti: str, client_id: str, generation: int) -> bool:
-        # One round trip on the hot path of every request.
-        revoked, cutoff = self._redis.mget(self._prefix + _revoked(jti),
-                                           self._prefix + _cutoff(client_id))
+        # One round trip on the hot path of every request, carrying the request's other reads.
+        extra = redis_prefetch.keys()
+        revoked, cutoff, *values = self._redis.mget(self._prefix + _revoked(jti),
+                                                    self._prefix + _cutoff(client_id), *extra)
+        redis_prefetch.remember(dict(zip(extra, values, strict=True)))
         return revoked is not None or (cutoff is not None and generation < int(cutoff))
 
 

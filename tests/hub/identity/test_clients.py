@@ -121,3 +121,31 @@ def test_cli_refuses_bad_users(app, runner_for, args, message):
     result = runner_for(app).invoke(args=["users", "create", *args],
                                     input=f"{password}\n{password}\n")
     assert result.exit_code == 1 and message in result.output
+
+
+def _audit_events(app, action: str) -> list:
+    from hub.audit.models import AuditEvent
+
+    with app.extensions["hub.db"].session() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_client_changes_over_the_api_are_audited_with_who_made_them(app, admin_client):
+    created = admin_client.post("/api/v1/clients", json={"org": "NARE", "name": "n"}).json
+    admin_client.post(f"/api/v1/clients/{created['client_id']}/rotate-secret")
+    admin_client.post(f"/api/v1/clients/{created['client_id']}/disable")
+    for action in ("client.create", "client.rotate_secret", "client.disable"):
+        [event] = [e for e in _audit_events(app, action) if e.target == created["client_id"]]
+        assert event.org_code == "HUB-ADMIN" and event.actor.startswith("hub-admin-")
+        assert created["client_secret"] not in str(event.details)
+
+
+def test_commands_are_audited_as_the_operator(app, runner_for):
+    runner = runner_for(app)
+    runner.invoke(args=["users", "create", "--org", "E12000007", "--email", "a@b.org"],
+                  input="long enough password\nlong enough password\n")
+    runner.invoke(args=["keys", "rotate-signing"])
+    [user] = _audit_events(app, "user.create")
+    assert user.target == "a@b.org" and user.actor.startswith("cli:")
+    assert "long enough" not in str(user.details)
+    assert _audit_events(app, "signing_key.rotate")[0].actor.startswith("cli:")
