@@ -20,6 +20,17 @@ from hub.registry.cli import import_connectors
 SIMULATOR_HOST = "127.0.0.1"
 
 
+def _announce_accounts(settings) -> None:  # type: ignore[no-untyped-def]
+    from hub.demo_accounts import ensure_demo_accounts
+
+    path = settings.var_dir / "demo-accounts.json"
+    accounts = ensure_demo_accounts(get_db(), path)
+    base = f"http://{settings.host}:{settings.port}"
+    people = ", ".join(p["email"] for p in accounts["people"])
+    click.echo(f"dashboard: sign in at {base}/sign-in as {people}")
+    click.echo(f"API clients (one per kind of organisation) and every password: {path}")
+
+
 @click.command("demo", help="Start the simulated connectors of all 153 LAs, register them, "
                "pull the newest period, then serve the hub while the earlier periods and "
                "the scheduled refreshes are pulled in the background.")
@@ -32,6 +43,8 @@ def demo(port: int, seed: int) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = app.config["HUB_SETTINGS"]
+    if not settings.development:
+        raise click.UsageError("the demo runs in development only (HUB_ENV=development)")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per simulated request
     running = start_simulator(seed, SIMULATOR_HOST, port)
     click.echo(f"simulated connectors at {running.base_url}/la/<ONS code>")
@@ -42,6 +55,7 @@ def demo(port: int, seed: int) -> None:
     counts = import_connectors(entries)
     click.echo(f"connectors: {counts['registered']} registered, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged")
+    _announce_accounts(settings)
     newest, earlier = PERIODS[-1], PERIODS[:-1]
     click.echo(summary_table(run_refresh(get_pulls(), None, [newest], "demo")))
     database = get_db()
