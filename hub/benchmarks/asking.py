@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hub.observability.metrics import count_decision
 from policies.decision import READ, Decision, Resource, Subject
 from policies.disclosure import Released
 from policies.policyset import PolicySet
@@ -27,6 +28,7 @@ class Asker:
         """The decision for one figure (``la``: for an aggregate, may that LA be counted)."""
         decision = self.policy_set.decide(
             self.subject, READ, Resource(self.measure, grain, region, la, self.period))
+        count_decision(decision)
         if not decision.permit:
             self.refused.append({"grain": grain, "region": region, "la": la,
                                  "clauses": [c.id for c in decision.clauses]})

@@ -18,6 +18,7 @@ from hub.consents import service as consents
 from hub.db import get_db
 from hub.decisions.store import PolicyStore
 from hub.errors import Forbidden, NotFound
+from hub.observability.metrics import count_decision
 from hub.organisations.models import Organisation, OrgKind
 from hub.redis_client import get_redis
 from policies.agreement import Agreement
@@ -50,6 +51,7 @@ def decide(session: Session, policy_set: PolicySet, subject: Subject, resource: 
            actor: str, actor_org: str | None) -> Decision:
     """decide() for a request, auditing a deny in the caller's transaction."""
     decision = policy_set.decide(subject, READ, resource)
+    count_decision(decision)
     if not decision.permit:
         audit.record(session, actor=actor, org_code=actor_org, action="policy.deny",
                      target=f"{resource.measure}@{resource.grain}",
@@ -65,6 +67,7 @@ def explain(session: Session, policy_set: PolicySet, *, actor: str, actor_org: s
         raise Forbidden("Only administrators may explain another organisation's decisions.")
     subject = subject_for(session, subject_code)
     decision = policy_set.decide(subject, READ, resource)
+    count_decision(decision)
     audit.record(session, actor=actor, org_code=actor_org, action="policy.explain",
                  target=f"{resource.measure}@{resource.grain}",
                  details=_record(decision, subject, resource))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -29,17 +30,26 @@ DECISIONS = Counter("hub_policy_decisions_total", "Policy decisions, by outcome.
 QUEUE_DEPTH = Gauge("hub_queue_depth", "Jobs waiting in each queue.", ["queue"],
                     multiprocess_mode="max")
 
-#: Callables that refresh gauges right before a scrape (the queue depth, say).
-_before_scrape: list[Callable[[], None]] = []
+_PERMITS, _DENIES = DECISIONS.labels("permit"), DECISIONS.labels("deny")
 
 
-def before_scrape(refresh: Callable[[], None]) -> None:
-    _before_scrape.append(refresh)
+def count_decision(decision: Any) -> None:
+    """Count one policy decision by outcome (label children resolved once: a hot path)."""
+    (_PERMITS if decision.permit else _DENIES).inc()
+
+
+#: Callables that refresh gauges right before a scrape (the queue depth, say), by name: an app
+#: built again in the same process replaces its refresher rather than adding one.
+_before_scrape: dict[str, Callable[[], None]] = {}
+
+
+def before_scrape(name: str, refresh: Callable[[], None]) -> None:
+    _before_scrape[name] = refresh
 
 
 def exposition() -> tuple[bytes, str]:
     """The metrics in Prometheus' text format, gathered from every worker when multiprocess."""
-    for refresh in _before_scrape:
+    for refresh in list(_before_scrape.values()):
         refresh()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

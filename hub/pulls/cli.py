@@ -81,13 +81,15 @@ def jobs_group() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
 def jobs_worker(burst: bool) -> None:
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from hub.pulls.queue import HubWorker
 
     connection = _redis_or_fail()
     database = get_db()
     # rq forks a process per job; a pooled connection must not be shared across the fork.
     os.register_at_fork(after_in_child=lambda: database.engine.dispose(close=False))
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+    HubWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
         burst=burst, with_scheduler=True)
 
 

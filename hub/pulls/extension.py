@@ -10,6 +10,7 @@ from connectors.client import MemoryTokenCache, TokenCache
 from hub.config import Settings
 from hub.crypto import SecretBox
 from hub.db import get_db
+from hub.observability import metrics
 from hub.pulls.queue import EmbeddedJobQueue, JobQueue, RqJobQueue
 from hub.pulls.service import Puller
 from hub.pulls.tokens import RedisTokenCache
@@ -33,6 +34,10 @@ def init_app(app: Flask, settings: Settings, box: SecretBox) -> Pulls:
     queue: JobQueue = RqJobQueue(redis) if redis is not None else EmbeddedJobQueue(app)
     pulls = Pulls(Puller(get_db(app), box, settings, cache), queue)
     app.extensions["hub.pulls"] = pulls
+    if isinstance(queue, RqJobQueue):
+        rq_queue = queue.queue
+        metrics.before_scrape(f"queue:{rq_queue.name}", lambda: metrics.QUEUE_DEPTH.labels(
+            rq_queue.name).set(rq_queue.count))
     return pulls
 
 

@@ -14,7 +14,10 @@ from typing import Any, Protocol
 
 import redis
 from flask import Flask
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
+from rq.job import Job
+
+from hub.observability.context import current_request_id, reset_request_id, set_request_id
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,17 @@ class JobQueue(Protocol):
                 timeout: int = PULL_TIMEOUT) -> str: ...
 
 
+class HubWorker(Worker):
+    """rq's worker, logging each job under the request id of the request that queued it."""
+
+    def perform_job(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> bool:
+        token = set_request_id(job.meta.get("request_id") or f"job-{job.id}")
+        try:
+            return bool(super().perform_job(job, queue, *args, **kwargs))
+        finally:
+            reset_request_id(token)
+
+
 class RqJobQueue:
     """rq's queue; delayed jobs need a worker started with its scheduler (`hub jobs worker`)."""
 
@@ -42,7 +56,9 @@ class RqJobQueue:
     def enqueue(self, func: Callable[..., Any], *args: Any, delay: float = 0.0,
                 timeout: int = PULL_TIMEOUT) -> str:
         options: dict[str, Any] = {"job_timeout": timeout, "retry": _ABANDONED_RETRIES,
-                                   "result_ttl": 86400, "failure_ttl": 7 * 86400}
+                                   "result_ttl": 86400, "failure_ttl": 7 * 86400,
+                                   # The worker logs the job under the request that queued it.
+                                   "meta": {"request_id": current_request_id()}}
         if delay > 0:
             job = self.queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
         else:
@@ -65,15 +81,19 @@ class EmbeddedJobQueue:
         with self._lock:
             self._count += 1
             job_id = f"embedded-{self._count}"
+        request_id = current_request_id()
         if delay > 0:
-            timer = threading.Timer(delay, self._pool.submit, (self._run, func, args))
+            timer = threading.Timer(delay, self._pool.submit,
+                                    (self._run, func, args, request_id))
             timer.daemon = True
             timer.start()
         else:
-            self._pool.submit(self._run, func, args)
+            self._pool.submit(self._run, func, args, request_id)
         return job_id
 
-    def _run(self, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    def _run(self, func: Callable[..., Any], args: tuple[Any, ...],
+             request_id: str | None = None) -> None:
+        set_request_id(request_id)  # a fresh context per pool task: nothing to reset
         with self._app.app_context():
             try:
                 func(*args)

@@ -23,6 +23,7 @@ from hub.audit.service import record
 from hub.config import Settings
 from hub.crypto import SecretBox
 from hub.db import Database
+from hub.observability import metrics
 from hub.pulls.hooks import extract_landed
 from hub.pulls.models import FAILED, INGESTED, UNCHANGED, ExtractRevision, PullAttempt
 from hub.registry.models import Connector
@@ -191,6 +192,7 @@ def _record(session: Session, connector: Connector, result: PullResult, started:
                             finished_at=now))
     connector.last_pull_at, connector.last_outcome = now, result.outcome
     connector.last_error = result.error_code
+    metrics.PULLS.labels(result.outcome).inc()
     # Last, so the audit chain's lock is held for as short a time as possible.
     record(session, actor=actor, org_code=None, action=f"pull.{result.outcome}",
            target=f"connector:{result.connector_id}",
