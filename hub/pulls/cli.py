@@ -6,10 +6,12 @@ import getpass
 import os
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 import click
+import redis
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -89,8 +91,16 @@ def jobs_worker(burst: bool) -> None:
     database = get_db()
     # rq forks a process per job; a pooled connection must not be shared across the fork.
     os.register_at_fork(after_in_child=lambda: database.engine.dispose(close=False))
-    HubWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
-        burst=burst, with_scheduler=True)
+    while True:
+        try:
+            HubWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(
+                burst=burst, with_scheduler=True)
+            return
+        except redis.ConnectionError as exc:
+            # Redis restarted or failed over: wait for it rather than exit; a job in hand
+            # finishes on its own (pulls are idempotent) and queued ones are there again.
+            click.echo(f"hub jobs worker: Redis unreachable ({exc}); retrying in 2 s", err=True)
+            time.sleep(2)
 
 
 @jobs_group.command("schedule", help="Queue a refresh of every connector every "

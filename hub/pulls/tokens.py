@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import redis
@@ -13,6 +14,8 @@ from hub.crypto import SecretBox
 _PREFIX = "hub:connector-token:"
 
 
+log = logging.getLogger(__name__)
+
 class RedisTokenCache:
     """A TokenCache in Redis, each token encrypted with the hub's SecretBox and expiring with it."""
 
@@ -20,8 +23,13 @@ class RedisTokenCache:
         self._redis = connection
         self._box = box
 
+    # A cache: when Redis is away the pull fetches a fresh token instead of failing.
     def get(self, key: str) -> CachedToken | None:
-        stored = self._redis.get(_PREFIX + key)
+        try:
+            stored = self._redis.get(_PREFIX + key)
+        except redis.RedisError as exc:
+            log.warning("connector token cache unavailable: %s", type(exc).__name__)
+            return None
         if stored is None:
             return None
         try:
@@ -35,7 +43,13 @@ class RedisTokenCache:
         if ttl > 0:
             payload = json.dumps({"access_token": token.access_token,
                                   "expires_at": token.expires_at}).encode()
-            self._redis.set(_PREFIX + key, self._box.encrypt(payload), ex=ttl)
+            try:
+                self._redis.set(_PREFIX + key, self._box.encrypt(payload), ex=ttl)
+            except redis.RedisError as exc:
+                log.warning("connector token cache unavailable: %s", type(exc).__name__)
 
     def drop(self, key: str) -> None:
-        self._redis.delete(_PREFIX + key)
+        try:
+            self._redis.delete(_PREFIX + key)
+        except redis.RedisError as exc:
+            log.warning("connector token cache unavailable: %s", type(exc).__name__)
