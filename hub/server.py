@@ -24,6 +24,10 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
 def serve(app: Flask, host: str, port: int, *, workers: int, threads: int) -> None:
     """Serve ``app`` until interrupted."""
+    # The first token would otherwise create the signing key, a write that may queue behind
+    # the embedded hub's background pulls.
+    with app.app_context():
+        app.extensions["hub.identity"].keys.signing_key()
     _Server(app, {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                   "worker_class": "gthread", "accesslog": "-", "timeout": 60,
                   "graceful_timeout": 10}).run()
