@@ -243,20 +243,8 @@ class ConnectorClient:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise PermanentPullError("oversized", f"response larger than {limit} bytes")
-        deadline = self._clock() + self.policy.total_timeout
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise PermanentPullError("oversized", f"response larger than {limit} bytes")
-                if self._clock() > deadline:
-                    raise TransientPullError("timeout", "connector sent the response too slowly")
-                chunks.append(chunk)
-        except requests.RequestException:
-            raise TransientPullError("timeout", "connector stopped sending the response") \
-                from None
-        return b"".join(chunks)
+        return read_bounded(response, limit, self.policy.total_timeout, "connector",
+                            self._clock)
 
 
 def _expect_ok(response: requests.Response) -> None:
@@ -292,3 +280,22 @@ def _json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise PermanentPullError("bad_token_response", "token response is not a JSON object")
     return value
+
+
+def read_bounded(response: requests.Response, limit: int, total_timeout: float, what: str,
+                 clock: Callable[[], float] = time.monotonic) -> bytes:
+    """The streamed body, refused past ``limit`` bytes or ``total_timeout`` seconds."""
+    deadline = clock() + total_timeout
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise PermanentPullError("oversized", f"{what} response larger than {limit} "
+                                         "bytes")
+            if clock() > deadline:
+                raise TransientPullError("timeout", f"{what} sent its response too slowly")
+            chunks.append(chunk)
+    except requests.RequestException:
+        raise TransientPullError("timeout", f"{what} stopped sending its response") from None
+    return b"".join(chunks)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from connectors.client import (
     PermanentPullError,
     PullError,
     TransientPullError,
+    read_bounded,
 )
 from connectors.strictjson import StrictJsonError, loads_strict
 from connectors.urlguard import HostUnresolved, UrlPolicy, UrlRefused, check_url, guarded_session
@@ -83,19 +83,7 @@ def _read_json(response: requests.Response, limit: int, total_timeout: float) ->
     if response.headers.get("Content-Type", "").split(";")[0].strip().lower() not in (
             "application/json", "application/jwk-set+json"):
         raise PermanentPullError("not_json", "JWKS response is not JSON")
-    deadline = time.monotonic() + total_timeout
-    chunks, size = [], 0
-    try:
-        for chunk in response.iter_content(16 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise PermanentPullError("oversized", f"JWKS larger than {limit} bytes")
-            if time.monotonic() > deadline:
-                raise TransientPullError("timeout", "JWKS sent too slowly")
-            chunks.append(chunk)
-    except requests.RequestException:
-        raise TransientPullError("timeout", "JWKS URL stopped sending") from None
-    return b"".join(chunks)
+    return read_bounded(response, limit, total_timeout, "JWKS URL")
 
 
 def _check_jwks(jwks: Any) -> None:
