@@ -10,18 +10,15 @@ default); a normal exit flushes what is queued.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import threading
 from collections import deque
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
-from hub.audit.models import AuditEvent
 from hub.db import Database
 
 log = logging.getLogger(__name__)
@@ -92,15 +89,5 @@ class ReadLog:
 
 
 def _append(session: Session, batch: list[dict[str, Any]]) -> None:
-    """Append ``batch`` to the chain: the first event through ``audit.record``, which takes the
-    chain's lock for this transaction and reads its head; the rest link to it in memory."""
-    previous = audit.record(session, **batch[0])
-    events = []
-    for fields in batch[1:]:
-        # As audit.record builds one: JSON round-tripped, so the hash covers what is stored.
-        event = AuditEvent(at=datetime.now(UTC), prev_hash=previous.hash,
-                           **{**fields, "details": json.loads(json.dumps(fields["details"]))})
-        event.hash = audit.chain_hash(previous.hash, event)
-        events.append(event)
-        previous = event
-    session.add_all(events)
+    """Append ``batch`` to the chain under one lock and one read of its head."""
+    audit.record_many(session, batch)
