@@ -169,6 +169,8 @@ def make_app(settings: Settings) -> Iterator[Callable[..., Flask]]:
     yield build
     for application in made:
         application.extensions["hub.db"].dispose()
+        if (mirror := application.extensions.get("hub.redis_mirror")) is not None:
+            mirror.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from hub.decisions.store import PolicyStore
 from hub.errors import Forbidden, NotFound
 from hub.observability.metrics import count_decision
 from hub.organisations.models import Organisation, OrgKind
-from hub.redis_client import get_redis
+from hub.redis_client import get_mirror, get_redis
 from policies.agreement import Agreement
 from policies.decision import READ, Decision, Resource, Subject
 from policies.overrides import ConsentOverride
@@ -76,6 +76,6 @@ def explain(session: Session, policy_set: PolicySet, *, actor: str, actor_org: s
 
 def init_app(app: Flask) -> PolicyStore:
     """Give ``app`` its policy store, compiled lazily on the first request that decides."""
-    store = PolicyStore(get_db(app), get_redis(app), policy_inputs)
+    store = PolicyStore(get_db(app), get_redis(app), policy_inputs, mirror=get_mirror(app))
     app.extensions["hub.policies"] = store
     return store

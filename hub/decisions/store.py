@@ -2,8 +2,9 @@
 
 Every agreement load and consent change bumps the policy epoch, a counter in the database, in
 the same transaction as the change; with Redis configured, the new value is copied to Redis once
-the change is committed. Each request reads the epoch (one Redis GET, or one SELECT in embedded
-mode, or when Redis has lost the key) and recompiles when it differs from the one its PolicySet
+the change is committed. Each request reads the epoch (from the process's Redis mirror, which
+the write announces itself to, or one SELECT in embedded mode, or when Redis has lost the key)
+and recompiles when it differs from the one its PolicySet
 was compiled at, building a new PolicySet before swapping one reference, so no request ever sees
 half a change. Each value is written to Redis once, so the key never returns to a value a
 process compiled at before a later change. A PolicySet also holds only until the next moment
@@ -24,9 +25,9 @@ from flask import Flask, current_app, g
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from hub import redis_prefetch
 from hub.db import Database
 from hub.decisions.models import EPOCH_ROW, PolicyEpoch
+from hub.redis_mirror import KeyMirror, write_and_announce
 from policies.agreement import Agreement
 from policies.compiler import compile_policies
 from policies.overrides import ConsentOverride
@@ -69,17 +70,16 @@ class PolicyStore:
     """Holds the current PolicySet of this process and keeps it current."""
 
     def __init__(self, database: Database, redis_connection: redis.Redis | None,
-                 inputs: Inputs, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-                 ) -> None:
+                 inputs: Inputs, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 mirror: KeyMirror | None = None) -> None:
         self.database = database
         self.redis = redis_connection
+        self.mirror = mirror
         self.inputs = inputs
         self.clock = clock
         self._snapshot: Snapshot | None = None
         self._retry_at: datetime | None = None
         self._lock = threading.Lock()
-        if redis_connection is not None:
-            redis_prefetch.want(REDIS_KEY)
 
     def current(self) -> PolicySet:
         """The PolicySet in force now, recompiled first if the epoch moved or it expired."""
@@ -120,9 +120,8 @@ class PolicyStore:
         """The epoch now: from Redis when configured and it has it, else from the database."""
         if self.redis is not None:
             try:
-                fetched, value = redis_prefetch.prefetched(REDIS_KEY)
-                if not fetched:
-                    value = self.redis.get(REDIS_KEY)
+                value = self.mirror.mget([REDIS_KEY])[0] if self.mirror is not None \
+                    else self.redis.get(REDIS_KEY)
                 if value is not None:
                     return value.decode() if isinstance(value, bytes) else str(value)
             except redis.RedisError as exc:
@@ -149,7 +148,8 @@ class PolicyStore:
 
     def _publish(self, value: str) -> None:
         try:
-            self.redis.set(REDIS_KEY, value)  # type: ignore[union-attr]
+            write_and_announce(self.redis, [REDIS_KEY],  # type: ignore[arg-type]
+                               lambda pipe: pipe.set(REDIS_KEY, value))
         except redis.RedisError as exc:
             # Processes reading Redis keep the previous policies until MAX_AGE has passed.
             log.error("policy epoch: Redis failed (%s) publishing epoch %s", exc, value)

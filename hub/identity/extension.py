@@ -14,7 +14,7 @@ from hub.identity.oauth import HubAuthorizationServer, create_server
 from hub.identity.ratelimit import TokenRateLimiter
 from hub.identity.spent import DatabaseSpentStore, RedisSpentStore, SpentStore
 from hub.identity.tokens import TokenService
-from hub.redis_client import get_redis
+from hub.redis_client import get_mirror, get_redis
 
 
 @dataclass
@@ -29,9 +29,9 @@ class Identity:
 def init_app(app: Flask, settings: Settings, box: SecretBox) -> Identity:
     """Build the app's identity services from ``settings``."""
     database = get_db(app)
-    redis = get_redis(app)
-    spent: SpentStore = RedisSpentStore(redis) if redis is not None else \
-        DatabaseSpentStore(database)
+    redis, mirror = get_redis(app), get_mirror(app)
+    spent: SpentStore = RedisSpentStore(redis, mirror) if redis is not None and mirror \
+        else DatabaseSpentStore(database)
     keys = KeyRing(database.sessions, box, settings.token_lifetime)
     identity = Identity(
         keys=keys,

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.conftest import bearer
+
 
 class Cuttable:
     """A TCP proxy on loopback to a real server, whose connections the test can cut."""
@@ -104,9 +106,16 @@ def test_a_lost_redis_gives_503_and_recovers(make_app, redis_url, register_clien
                          auth=(registered.client_id, registered.client_secret)).status_code
 
     assert token_status() == 200
+    token = http.post("/oauth/token", data={"grant_type": "client_credentials"},
+                      auth=(registered.client_id, registered.client_secret)).json["access_token"]
+    for _ in range(3):  # the token's revocation state is now kept in this process's mirror
+        assert http.get("/api/v1/regions", headers=bearer(token)).status_code == 200
     proxy.cut()
     assert token_status() == 503
+    # Without Redis nobody could announce a revocation: the mirror is not trusted either.
+    assert http.get("/api/v1/regions", headers=bearer(token)).status_code == 503
     proxy.restore()
     assert token_status() == 200
+    assert http.get("/api/v1/regions", headers=bearer(token)).status_code == 200
     proxy.close()
 
