@@ -42,9 +42,12 @@ CACHE_SIZE = 8192
 EPOCH_TTL = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cached:
-    """One computed answer, the PolicySet and figures epoch it holds for, and its audit."""
+    """One computed answer, the PolicySet and figures epoch it holds for, and its audit.
+
+    Compared and hashed by identity: the read log counts reads of the same answer together.
+    """
 
     policy_set: PolicySet
     epoch: str
@@ -91,6 +94,7 @@ class Benchmarks:
         self._lock = threading.Lock()
         self._local = 0
         self._shared: tuple[str, float] = ("", -EPOCH_TTL)
+        self._periods: tuple[str, str, tuple[str, ...]] = ("", "", ())
 
     def epoch(self, session: Session, dataset: str) -> str:
         """The figures epoch now: this process's recomputes, and the shared epoch as last read."""
@@ -100,6 +104,14 @@ class Benchmarks:
             shared = self._read_shared(session, dataset)
             self._shared = (shared, now)
         return f"{self._local}:{shared}"
+
+    def periods(self, session: Session, dataset: str, epoch: str) -> tuple[str, ...]:
+        """The periods of ``dataset`` with figures, read once per figures epoch."""
+        known_dataset, known_epoch, periods = self._periods
+        if (known_dataset, known_epoch) != (dataset, epoch):
+            periods = tuple(figures.periods(session, dataset))
+            self._periods = (dataset, epoch, periods)
+        return periods
 
     def _read_shared(self, session: Session, dataset: str) -> str:
         if self.redis is not None:

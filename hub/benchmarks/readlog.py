@@ -2,8 +2,10 @@
 
 Appending to the hash-chained log takes one lock across every process; taking it on each read
 would serialise the reads. Each process instead queues its read events in memory and one
-thread appends them every ``interval`` seconds, many per transaction. The cost: a process that
-dies without exiting (SIGKILL, power loss) loses the reads of its last interval (0.5 s by
+thread appends them every ``interval`` seconds, many per transaction. Reads of the same answers
+by the same client within one interval become one event whose ``details.reads`` counts them (a
+client polling a figure costs one row per interval, not one per request). The cost: a process
+that dies without exiting (SIGKILL, power loss) loses the reads of its last interval (0.5 s by
 default); a normal exit flushes what is queued.
 """
 
@@ -13,7 +15,7 @@ import atexit
 import logging
 import os
 import threading
-from collections import deque
+from collections.abc import Hashable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -33,37 +35,52 @@ class ReadLog:
     def __init__(self, database: Database, interval: float = 0.5) -> None:
         self.database = database
         self.interval = interval
-        self._events: deque[dict[str, Any]] = deque()
+        self._events: dict[Hashable, dict[str, Any]] = {}
+        self._queueing = threading.Lock()
         self._flushing = threading.Lock()
         self._pid: int | None = None
         self._stop = threading.Event()
 
-    def add(self, *, actor: str, org_code: str | None, action: str, target: str,
-            details: dict[str, Any]) -> None:
-        """Queue one event; it reaches the audit log within ``interval`` seconds."""
-        if len(self._events) >= MAX_QUEUED:
-            log.error("audit of reads: %d events queued, dropping the oldest", MAX_QUEUED)
-            self._events.popleft()
-        self._events.append({"actor": actor, "org_code": org_code, "action": action,
-                             "target": target, "details": details})
+    def add(self, *, same: Hashable, actor: str, org_code: str | None, action: str,
+            target: str, details: dict[str, Any]) -> None:
+        """Queue one read; it reaches the audit log within ``interval`` seconds. Reads with equal
+        ``same`` (which must determine every other argument) are counted in one event."""
+        with self._queueing:
+            queued = self._events.get(same)
+            if queued is not None:
+                queued["details"]["reads"] += 1
+            else:
+                if len(self._events) >= MAX_QUEUED:
+                    log.error("audit of reads: %d events queued, dropping the oldest", MAX_QUEUED)
+                    del self._events[next(iter(self._events))]
+                self._events[same] = {"actor": actor, "org_code": org_code, "action": action,
+                                      "target": target, "details": {**details, "reads": 1}}
         if self._pid != os.getpid():
             self._start()
 
     def flush(self) -> int:
-        """Append every queued event now, in one transaction; how many were appended."""
+        """Append every queued event now, in one transaction; how many reads they count."""
         with self._flushing:
-            batch = []
-            while self._events:
-                batch.append(self._events.popleft())
+            with self._queueing:
+                batch, self._events = self._events, {}
             if not batch:
                 return 0
             try:
                 with self.database.session() as session:
-                    _append(session, batch)
+                    _append(session, list(batch.values()))
             except Exception:
-                self._events.extendleft(reversed(batch))  # tried again at the next interval
+                self._requeue(batch)  # tried again at the next interval
                 raise
-            return len(batch)
+            return sum(event["details"]["reads"] for event in batch.values())
+
+    def _requeue(self, batch: dict[Hashable, dict[str, Any]]) -> None:
+        with self._queueing:
+            for same, event in self._events.items():  # queued since: after the older ones
+                if same in batch:
+                    batch[same]["details"]["reads"] += event["details"]["reads"]
+                else:
+                    batch[same] = event
+            self._events = batch
 
     def close(self) -> None:
         """Stop the writing thread after appending what is queued."""

@@ -1,8 +1,8 @@
 """Benchmarks: recompute the figures when extracts land; answer each reader from them.
 
 Reads are answered from the in-process cache (see ``extension``) and audited through the
-batched read log (see ``readlog``), one ``benchmarks.read`` event per answer naming the
-figures version and every refusal behind it.
+batched read log (see ``readlog``): ``benchmarks.read`` events naming the figures version
+and every refusal behind each answer, and how many times it was read.
 """
 
 from __future__ import annotations
@@ -76,7 +76,9 @@ def _answer(session: Session, benchmarks: Benchmarks, reader: Reader, measure: M
 
 def _audit(benchmarks: Benchmarks, reader: Reader, target: str,
            answers: list[Cached]) -> None:
+    # The same client reading the same cached answers: one event counting the reads.
     benchmarks.reads.add(
+        same=(reader.principal.client_id, reader.route, target, *answers),
         actor=reader.principal.client_id, org_code=reader.principal.org_code,
         action=f"{reader.route}.read", target=target, details={
             "periods": {a.payload["period"]: a.payload["figures_version"] for a in answers},
@@ -105,9 +107,9 @@ def trend(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code
     measure = _measure(measure_code)
     low = period_key(first) if first else (0, 0)
     high = period_key(last) if last else (9999, 9)
-    chosen = sorted((p for p in figures.periods(session, DATASET_WORKFORCE)
-                     if low <= period_key(p) <= high), key=period_key)
     epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
+    chosen = sorted((p for p in benchmarks.periods(session, DATASET_WORKFORCE, epoch)
+                     if low <= period_key(p) <= high), key=period_key)
     answers = [a for p in chosen
                if (a := _answer(session, benchmarks, reader, measure, p, epoch)) is not None]
     _audit(benchmarks, reader, f"{measure.code}@{first or 'first'}..{last or 'last'}", answers)

@@ -111,16 +111,42 @@ def test_trend_runs_over_the_periods_in_order(as_org):
 
 
 def test_every_read_is_audited_cached_or_not(as_org, figures_app):
+    get_benchmarks(figures_app).reads.interval = 3600  # the test flushes, not the thread
     client = as_org(CAMDEN)
     for _ in range(3):
         assert get(client).status_code == 200
-    assert get_benchmarks(figures_app).reads.flush() == 3
+    assert get(client, "agency_rate").status_code == 200
+    assert get_benchmarks(figures_app).reads.flush() == 4
+    with figures_app.extensions["hub.db"].session() as session:
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "benchmarks.read").order_by(AuditEvent.id)).all()
+        assert audit.verify(session).ok  # appended as one batch, still one chain
+    # The same answer read three times in one interval: one event that counts the reads.
+    assert [(e.target, e.details["reads"]) for e in events] == [
+        (f"agency_headcount@{PERIOD}", 3), (f"agency_rate@{PERIOD}", 1)]
+    assert events[0].org_code == CAMDEN and events[0].details["periods"] == {PERIOD: 1}
+
+
+def test_reads_kept_when_the_audit_cannot_be_written_are_counted_once(as_org, figures_app,
+                                                                      monkeypatch):
+    reads = get_benchmarks(figures_app).reads
+    reads.interval = 3600  # the test flushes, not the thread
+    client = as_org(CAMDEN)
+    assert get(client).status_code == 200
+
+    def unavailable(session, batch):
+        raise RuntimeError("database down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("hub.benchmarks.readlog._append", unavailable)
+        with pytest.raises(RuntimeError):
+            reads.flush()
+    assert get(client).status_code == 200  # queued while the first read waits for a retry
+    assert reads.flush() == 2
     with figures_app.extensions["hub.db"].session() as session:
         events = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "benchmarks.read")).all()
-        assert audit.verify(session).ok  # appended as one batch, still one chain
-    assert [e.target for e in events] == [f"agency_headcount@{PERIOD}"] * 3
-    assert events[0].org_code == CAMDEN and events[0].details["periods"] == {PERIOD: 1}
+    assert [e.details["reads"] for e in events] == [2]
 
 
 def test_las_keep_their_own_rules_beside_the_regions_total(as_org):
