@@ -31,6 +31,8 @@ blp = Blueprint("benchmarks", __name__, url_prefix="/api/v1",
 
 CSV, JSON = "text/csv", "application/json"
 _BENCHMARK, _NATIONAL = BenchmarkSchema(), NationalSchema()
+# Argument schemas as instances: given a class, webargs builds a schema on every request.
+_PERIOD_QUERY, _TREND_QUERY = PeriodQuerySchema(), TrendQuerySchema()
 _CSV_DOC = {"responses": {200: {"content": {CSV: {"schema": {"type": "string"}}}}}}
 
 
@@ -76,7 +78,7 @@ def _series(route: str, measure: str, args: dict[str, str],
 @blp.route("/benchmarks/<string:measure>")
 class Benchmark(MethodView):
     @protected(blp, "benchmarks:read")
-    @blp.arguments(PeriodQuerySchema, location="query")
+    @blp.arguments(_PERIOD_QUERY, location="query")
     @blp.response(200, BenchmarkSchema)
     @blp.doc(**_CSV_DOC)
     @blp.alt_response(404, response="404")
@@ -88,7 +90,7 @@ class Benchmark(MethodView):
 @blp.route("/benchmarks/<string:measure>/trend")
 class BenchmarkTrend(MethodView):
     @protected(blp, "benchmarks:read")
-    @blp.arguments(TrendQuerySchema, location="query")
+    @blp.arguments(_TREND_QUERY, location="query")
     @blp.response(200, TrendSchema)
     @blp.doc(**_CSV_DOC)
     @blp.alt_response(404, response="404")
@@ -100,7 +102,7 @@ class BenchmarkTrend(MethodView):
 @blp.route("/national/<string:measure>")
 class National(MethodView):
     @protected(blp, "national:read")
-    @blp.arguments(PeriodQuerySchema, location="query")
+    @blp.arguments(_PERIOD_QUERY, location="query")
     @blp.response(200, NationalSchema)
     @blp.doc(**_CSV_DOC)
     @blp.alt_response(404, response="404")
@@ -112,7 +114,7 @@ class National(MethodView):
 @blp.route("/national/<string:measure>/trend")
 class NationalTrend(MethodView):
     @protected(blp, "national:read")
-    @blp.arguments(TrendQuerySchema, location="query")
+    @blp.arguments(_TREND_QUERY, location="query")
     @blp.response(200, NationalTrendSchema)
     @blp.doc(**_CSV_DOC)
     @blp.alt_response(404, response="404")

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from hub.config import Settings
 from hub.web.auth import ABSOLUTE_LIMIT
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed session cookie, opened only when the request carries one.
+
+    API calls never do; Flask would still build a signer for each of them.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -24,6 +37,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=int(timedelta(hours=12).total_seconds()),
     )
+    app.session_interface = SessionCookies()
     CSRFProtect(app)
     from hub.web import admin, pages  # noqa: F401 -- their routes join the blueprint
     from hub.web.views import blp
