@@ -104,6 +104,22 @@ BREACH_TYPES: tuple[str, ...] = (
 
 BREAKDOWNS: dict[str, tuple[str, ...]] = {"role": ROLES, "breach_type": BREACH_TYPES}
 
+#: How a reader sees each breakdown category (the codes are unique across dimensions).
+CATEGORY_TITLES: dict[str, str] = {
+    "social_worker": "Social worker",
+    "senior_social_worker": "Senior social worker",
+    "advanced_practitioner": "Advanced practitioner",
+    "team_manager": "Team manager",
+    "independent_reviewing_officer": "Independent reviewing officer",
+    "price_cap": "Price cap",
+    "non_solicitation": "Non-solicitation",
+    "notice_period": "Notice period",
+    "references": "References",
+    "other": "Other",
+}
+#: How a reader sees the part of a count its LA did not break down, per dimension.
+NOT_GIVEN_TITLES: dict[str, str] = {"role": "Role not given", "breach_type": "Type not given"}
+
 COMPONENTS: dict[str, Component] = {
     c.code: c
     for c in (

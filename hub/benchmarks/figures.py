@@ -10,12 +10,14 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from connectors.contract import TOLERANCE
 from hub.benchmarks.models import (
     LA_GRAIN,
     NATIONAL_AREA,
@@ -30,6 +32,8 @@ from policies.disclosure.primary import measure_counts
 from policies.measures import COMPONENTS, MEASURES, Measure
 
 Components = Mapping[str, float]
+#: An LA's breakdowns of one measure: dimension -> category -> components.
+Breakdowns = Mapping[str, Mapping[str, Mapping[str, float]]]
 
 
 def needed(measure: Measure) -> tuple[str, ...]:
@@ -50,6 +54,34 @@ def latest_revisions(session: Session, dataset: str, period: str) -> list[Extrac
     return list(session.scalars(query.order_by(ExtractRevision.la_code)))
 
 
+def breakdowns_of(measure: Measure, supplied: Mapping[str, Any], own: Components
+                  ) -> dict[str, dict[str, dict[str, float]]] | None:
+    """The LA's breakdowns of ``measure`` (from its extract's ``supplied`` breakdowns), with
+    only the components disclosure control reads; None when it broke the measure down by
+    none of its dimensions."""
+    codes = needed(measure)
+    kept: dict[str, dict[str, dict[str, float]]] = {}
+    for dimension in measure.breakdowns:
+        categories = {category: {c: float(v) for c, v in values.items() if c in codes}
+                      for category, values in (supplied.get(dimension) or {}).items()}
+        if _adds_up(measure, categories, own):
+            kept[dimension] = {category: values for category, values in categories.items()
+                               if values}
+    return kept or None
+
+
+def _adds_up(measure: Measure, categories: Mapping[str, Components], own: Components) -> bool:
+    # A breakdown counts only where it splits the measure itself and each component it splits
+    # sums to the LA's total, as the extract contract checks on the way in: the released
+    # table's rows must add up to the LAs' figures (a revision stored by other means, or a
+    # dimension that splits other components only, is treated as not given).
+    split = {c for values in categories.values() for c in values}
+    if measure.numerator not in split:
+        return False
+    return all(c in own and abs(math.fsum(v.get(c, 0.0) for v in categories.values()) - own[c])
+               <= TOLERANCE * max(1.0, abs(own[c])) for c in split)
+
+
 def _digest(revisions: Iterable[ExtractRevision]) -> str:
     pairs = ",".join(f"{r.la_code}:{r.revision}" for r in revisions)
     return hashlib.sha256(pairs.encode()).hexdigest()
@@ -62,15 +94,16 @@ def _summed(parts: list[Components], codes: tuple[str, ...]) -> dict[str, float]
 
 
 def _row(dataset: str, period: str, measure: Measure, grain: str, area: str,
-         components: dict[str, float], contributors: list[str], version: int
-         ) -> BenchmarkFigure:
+         components: dict[str, float], contributors: list[str], version: int,
+         breakdowns: dict[str, Any] | None = None) -> BenchmarkFigure:
     numerator, denominator = measure_counts(measure, components)
     return BenchmarkFigure(
         dataset=dataset, period=period, measure=measure.code, grain=grain, area_code=area,
         numerator=numerator.value, numerator_people=numerator.people,
         denominator=denominator.value if denominator else None,
         denominator_people=denominator.people if denominator else None,
-        components=components, contributors=contributors, version=version)
+        components=components, contributors=contributors, version=version,
+        breakdowns=breakdowns)
 
 
 def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
@@ -102,8 +135,10 @@ def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
             if not all(c in supplied for c in measure.components):
                 continue  # an optional measure this LA does not supply: x, not zero
             own = {c: float(supplied[c]) for c in codes if c in supplied}
+            split = (breakdowns_of(measure, revision.breakdowns or {}, own)
+                     if measure.breakdowns else None)
             rows.append(_row(dataset, period, measure, LA_GRAIN, revision.la_code, own,
-                             [revision.la_code], current.version))
+                             [revision.la_code], current.version, split))
             by_region[region_of.get(revision.la_code) or ""].append((revision.la_code, own))
         everyone: list[tuple[str, Components]] = []
         for region, members in sorted(by_region.items()):
@@ -156,6 +191,8 @@ class PeriodFigures:
     version: int
     las: Mapping[str, Mapping[str, float]]
     unrounded: Mapping[tuple[str, str], BenchmarkFigure]
+    #: LA -> its breakdowns of the measure, for the LAs that gave any.
+    breakdowns: Mapping[str, Breakdowns] = field(default_factory=dict)
 
 
 def load(session: Session, dataset: str, period: str, measure: str) -> PeriodFigures | None:
@@ -169,11 +206,14 @@ def load(session: Session, dataset: str, period: str, measure: str) -> PeriodFig
         BenchmarkFigure.measure == measure))
     las: dict[str, Mapping[str, float]] = {}
     unrounded: dict[tuple[str, str], BenchmarkFigure] = {}
+    breakdowns: dict[str, Breakdowns] = {}
     for row in rows:
         unrounded[(row.grain, row.area_code)] = row
         if row.grain == LA_GRAIN:
             las[row.area_code] = row.components
-    return PeriodFigures(version, las, unrounded)
+            if row.breakdowns:
+                breakdowns[row.area_code] = row.breakdowns
+    return PeriodFigures(version, las, unrounded, breakdowns)
 
 
 def periods(session: Session, dataset: str) -> list[str]:

@@ -20,6 +20,8 @@ class BenchmarkFigure(Base):
 
     ``components`` holds what disclosure control reads (the measure's components and the
     headcounts governing them), summed over ``contributors`` for a region or the nation.
+    ``breakdowns`` (LA rows of measures with breakdowns, where the LA gave one) holds the same
+    components by dimension and category: {dimension: {category: {component: value}}}.
     """
 
     __tablename__ = "benchmark_figures"
@@ -40,6 +42,7 @@ class BenchmarkFigure(Base):
     denominator_people: Mapped[float | None] = mapped_column(Float)
     components: Mapped[dict[str, Any]] = mapped_column(JSON)
     contributors: Mapped[list[str]] = mapped_column(JSON)
+    breakdowns: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.benchmarks import breakdowns
 from hub.benchmarks.asking import Asker, shown
 from hub.benchmarks.figures import Geography, PeriodFigures
 from hub.benchmarks.views import (
@@ -33,6 +34,7 @@ def read(policy_set: PolicySet, subject: Subject, measure: Measure, period: str,
     reader_la = subject.org_code if subject.kind == LOCAL_AUTHORITY else None
     regions: dict[str, Aggregate] = {}
     las: list[dict[str, Any]] = []
+    block = None
     if home is not None and home in geo.regions:
         block = region_block(asker, measure, figures, geo, home, reader_la)
         las, regions[home] = block.las, block.total
@@ -54,10 +56,14 @@ def read(policy_set: PolicySet, subject: Subject, measure: Measure, period: str,
         # Over the LAs where the reader sees any, else (NARE) over the regions.
         "summary": summary(las or region_rows),
         "position": None,
+        "breakdown": None,
     }
     if reader_la is not None and home is not None:
         payload["own"] = own_figure(asker, measure, figures, reader_la, home)
         payload["position"] = position(payload["own"], las)
+    if block is not None and block.table is not None:
+        payload["breakdown"] = breakdowns.answer(measure, figures, block.table, las,
+                                                 payload["own"], block.total.value)
     payload["agreements"] = sorted(asker.agreements)
     payload["rules"] = list(asker.rules.values())
     return payload, asker.refused

@@ -6,7 +6,9 @@ from typing import Any
 
 import marshmallow as ma
 
+from hub.benchmarks.breakdowns import OF_OTHERS, OF_REGION
 from hub.schemas import InputSchema
+from policies.measures import BREAKDOWNS
 from policies.rules import Marker
 
 # The catalogue's PERIOD_PATTERN without its named groups, which OpenAPI's regex dialect lacks.
@@ -107,12 +109,65 @@ class NationalSchema(ma.Schema):
     rules = ma.fields.List(ma.fields.Nested(RulesSchema), required=True)
 
 
+def _by_category(description: str) -> ma.fields.Dict:
+    return ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(FigureSchema),
+                          required=True, metadata={"description": description})
+
+
+class BreakdownRowSchema(ma.Schema):
+    """One LA's figure by category; ``total`` is its figure in ``local_authorities``."""
+
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    own = ma.fields.Boolean(required=True, metadata={
+        "description": "The caller itself: its own figures, unrounded"})
+    total = ma.fields.Nested(FigureSchema, required=True)
+    cells = _by_category("Category -> the LA's figure in it. An LA that gave no breakdown "
+                         "has its whole count under not_given and x in every category; one "
+                         "the caller may not see has its marker in every cell")
+
+
+class BreakdownTotalSchema(ma.Schema):
+    """The totals of the LAs released in the table (the caller's own LA apart); withheld
+    (``c``) wherever the region's own total is, which they would otherwise add up to."""
+
+    of = ma.fields.String(required=True, validate=ma.validate.OneOf([OF_REGION, OF_OTHERS]),
+                          metadata={"description": "region: every LA the caller may see; "
+                                    "an LA caller's totals leave out its own LA"})
+    cells = _by_category("Category -> the total of the table's LAs in it")
+    value = ma.fields.Nested(FigureSchema, required=True)
+
+
+class BreakdownSchema(ma.Schema):
+    """A count by category (breaches by type, FTE by role) for the caller's own region's LAs,
+    released as one table with their figures: each LA's total is its figure in
+    ``local_authorities``, and nothing withheld is recoverable from the cells, the LAs'
+    totals and the column totals together. Other regions are never broken down."""
+
+    dimension = ma.fields.String(required=True, validate=ma.validate.OneOf(list(BREAKDOWNS)),
+                                 metadata={"example": "breach_type"})
+    categories = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "The dimension's categories, then not_given: the whole count of an "
+                       "LA that gave no breakdown (0 for an LA that gave one)"})
+    local_authorities = ma.fields.List(ma.fields.Nested(BreakdownRowSchema), required=True,
+                                       metadata={"description": "In the order of the "
+                                                 "answer's local_authorities"})
+    total = ma.fields.Nested(BreakdownTotalSchema, required=True)
+
+
 class BenchmarkSchema(NationalSchema):
-    """A measure in a period: own figure, the region's LAs as permitted, every aggregate."""
+    """A measure in a period: own figure, the region's LAs as permitted, every aggregate, and
+    for a count with a breakdown the region's LAs by category."""
 
     own = ma.fields.Nested(OwnFigureSchema, allow_none=True, required=True)
     local_authorities = ma.fields.List(ma.fields.Nested(AuthorityFigureSchema), required=True)
     position = ma.fields.Nested(PositionSchema, allow_none=True, required=True)
+    breakdown = ma.fields.Nested(BreakdownSchema, allow_none=True, required=True, metadata={
+        "description": "For a count with a breakdown (breaches by type, FTE by role): the "
+                       "caller's own region's LAs by category, released as one table with "
+                       "local_authorities, the caller's own LA unrounded. Other regions are "
+                       "never broken down. Null for other measures, and when the caller may "
+                       "see none of its region's other LAs"})
 
 
 class TrendPointSchema(ma.Schema):

@@ -6,6 +6,8 @@ that reader sees unless that aggregate's own decision counts it. Count measures 
 so an LA list and its region's total are released together with secondary suppression; the
 total an LA reads must stay releasable without its own figure (which it knows exactly), and a
 region total that is withheld from a national total's other parts withholds that total too.
+A count with a breakdown (breaches by type, FTE by role) is released as one table of the LAs
+by category instead of a list, so the list and the breakdown cannot be differenced.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.benchmarks.asking import Asker, refusal, rules_of, shown
+from hub.benchmarks.breakdowns import release_breakdown
 from hub.benchmarks.figures import Geography, PeriodFigures
 from policies.agreement import LA, NATIONAL_GRAIN, OWN, REGION
 from policies.benchmark_stats import quartile_of, quartiles, rank
@@ -22,6 +25,7 @@ from policies.decision import Decision
 from policies.disclosure import (
     Grouping,
     Released,
+    ReleasedTable,
     Supplied,
     aggregate_objection,
     apply_rules_to_series,
@@ -48,10 +52,15 @@ class Aggregate:
 
 @dataclass(frozen=True)
 class RegionBlock:
-    """A region's LAs as the reader may see them, and the region's total."""
+    """A region's LAs as the reader may see them, and the region's total.
+
+    ``table``: for a count with a breakdown, the release of the visible LAs' breakdown (the
+    reader's own LA apart), whose row totals are those LAs' figures in ``las``.
+    """
 
     las: list[dict[str, Any]]
     total: Aggregate
+    table: ReleasedTable | None = None
 
 
 def _counts(measure: Measure, components: Components | None) -> Supplied:
@@ -100,13 +109,21 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
     if total_decision.permit:
         asker.applied(total_decision, REGION, region)
     cell_rules = la_rules[0].rules if la_rules else None
+    table = None
     if measure.kind is Kind.COUNT and visible and cell_rules is not None:
         # The cells keep their own rules (a Pledge's unrounded breaches stay unrounded); the
         # total goes out under its own rules below, and only where the series' total may.
-        series = apply_rules_to_series({la: _counts(measure, c) for la, c in visible.items()},
-                                       cell_rules, Grouping.flat(visible))
-        shown_las.update(series.values)
-        others_total = series.total
+        if measure.breakdowns:
+            # The LA list and the breakdown are one release: each LA's figure is its row.
+            table = release_breakdown(measure, figures, visible, cell_rules)
+            shown_las.update(zip(table.rows, table.row_totals, strict=True))
+            others_total = table.grand_total
+        else:
+            series = apply_rules_to_series(
+                {la: _counts(measure, c) for la, c in visible.items()}, cell_rules,
+                Grouping.flat(visible))
+            shown_las.update(series.values)
+            others_total = series.total
     else:
         for la, components in visible.items():
             shown_las[la] = _released(asker, measure, la_rules[0], components, region)
@@ -115,7 +132,7 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
                           others_total)
     rows = [{"code": la, "name": geo.names.get(la, la), "region_code": region,
              "own": la == reader_la, **shown(shown_las[la])} for la in geo.regions[region]]
-    return RegionBlock(rows, Aggregate(total, frozenset(counted)))
+    return RegionBlock(rows, Aggregate(total, frozenset(counted)), table)
 
 
 def _region_total(measure: Measure, decision: Decision, counted: Mapping[str, Components],

@@ -4,7 +4,9 @@ Pure functions of the figures and a ``DisclosureRules``:
 
 - ``release_count`` / ``release_rate`` / ``release_measure``: primary suppression and rounding of
   one figure (``primary``, ``rounding``);
-- ``suppress_table``: a grid of counts with its margins (``tables``);
+- ``suppress_table``: a grid of counts with its margins (``tables``), and
+  ``breakdown_table``: a count measure by LA and breakdown category as such a grid
+  (``breakdowns``);
 - ``apply_rules_to_series``: counts across LAs with region and national totals, and
   ``release_measure_series``: any measure across LAs from their components (``series``);
 - ``release_aggregate``: a measure over several LAs released on its own (``aggregates``).
@@ -21,6 +23,7 @@ nothing.
 from __future__ import annotations
 
 from policies.disclosure.aggregates import aggregate_objection, release_aggregate
+from policies.disclosure.breakdowns import NOT_GIVEN, breakdown_columns, breakdown_table
 from policies.disclosure.primary import release_count, release_measure, release_rate
 from policies.disclosure.released import Count, Released, Supplied
 from policies.disclosure.rounding import round_count, round_rate, smallest_released_count
@@ -33,6 +36,7 @@ from policies.disclosure.series import (
 from policies.disclosure.tables import CountTable, ReleasedTable, suppress_table
 
 __all__ = [
+    "NOT_GIVEN",
     "Count",
     "CountTable",
     "Grouping",
@@ -42,6 +46,8 @@ __all__ = [
     "Supplied",
     "aggregate_objection",
     "apply_rules_to_series",
+    "breakdown_columns",
+    "breakdown_table",
     "release_aggregate",
     "release_count",
     "release_measure",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cache
@@ -47,7 +48,8 @@ def revision_of(extract: Extract, connector_id: int, revision: int = 1) -> Extra
         la_code=extract.la_code, dataset=extract.dataset, period=extract.period,
         revision=revision, sha256=hashlib.sha256(body).hexdigest(),
         content_sha256=hashlib.sha256(body).hexdigest(), body=body, signature="unsigned",
-        components=dict(extract.components), measures={}, breakdowns={},
+        components=dict(extract.components), measures={},
+        breakdowns=json.loads(json.dumps(extract.breakdowns)),
         generated_at=extract.generated_at, received_at=datetime.now(UTC),
         connector_id=connector_id)
 
