@@ -28,10 +28,11 @@ def _bar_row(label: str, cell: Cell) -> tuple[str, float | None, str]:
 
 def bar_panel(slug: str, title: str, measure: str,
               rows: Sequence[tuple[str, dict[str, Any] | None]],
-              highlight: frozenset[str] = frozenset()) -> Panel:
-    """Bars of ``measure``, one per (label, figure) row, with the table of the same figures."""
+              highlight: frozenset[str] = frozenset(), label: str = "Area") -> Panel:
+    """Bars of ``measure``, one per (label, figure) row, with the table of the same figures
+    (``label`` heads the column of the rows' labels)."""
     m = MEASURES[measure]
-    table = Table(title, ["Area", m.title], slug=slug)
+    table = Table(title, [label, m.title], slug=slug)
     for label, shown in rows:
         table.add(label, [table.figure(shown, measure, emphasis=label in highlight)])
     chart = charts.bars(slug, title, m.unit, tuple(_bar_row(label, c) for label, c in

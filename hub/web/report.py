@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
-from hub.web import dashboard
+from hub.web import breakdowns, dashboard
 from hub.web.reading import HEADLINE, Reading, region_row
 from hub.web.tables import Table
 from policies.measures import MEASURES
@@ -29,10 +29,6 @@ SECTIONS = (
     ("conversions", "Agency-to-permanent conversions"),
     ("trends", "Trends"),
 )
-#: Breaches by type need the benchmark service to release breakdowns; until it does, the
-#: pack says so rather than showing nothing.
-BREACH_TYPES_NOTE = ("Breaches by type are not yet released by the benchmark service; the "
-                     "figures below are all recorded breaches.")
 
 
 def _headline(reading: Reading, region: tuple[str, str], period: str) -> tuple[Table, Table]:
@@ -67,7 +63,8 @@ def region_sections(session: Session, reading: Reading, region: tuple[str, str],
         "price_cap_panel": dashboard.la_bars(reading, region, "agency_above_cap_share", period,
                                              "price-cap-share"),
         "la_updates": dashboard.region_table(reading, region, period),
-        "breaches_note": BREACH_TYPES_NOTE,
+        "breaches_by_type": breakdowns.by_category(reading, region, "mou_breaches", period,
+                                                   "Breaches by type", "breaches-by-type"),
         "breaches_panel": dashboard.la_bars(reading, region, "mou_breaches", period,
                                             "breaches"),
         "conversions_panel": dashboard.la_bars(reading, region, "agency_conversions", period,

@@ -8,6 +8,7 @@ live server), so every test starts from the same state.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -88,7 +89,8 @@ def _store_extracts(database: Database, las: list[str]) -> None:
             session.add(ExtractRevision(
                 la_code=la, dataset=extract.dataset, period=period, revision=1, sha256=digest,
                 content_sha256=digest, body=body, signature="unsigned",
-                components=dict(extract.components), measures={}, breakdowns={},
+                components=dict(extract.components), measures={},
+                breakdowns=json.loads(json.dumps(extract.breakdowns)),
                 generated_at=extract.generated_at, received_at=now,
                 connector_id=connectors[la]))
 

@@ -3,6 +3,7 @@ allow (the same as the API's), markers with reasons, and nothing else."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -89,6 +90,55 @@ def test_a_region_sees_its_las_as_its_agreement_permits(web_app, web_client, sig
         assert heading in page
     assert "32 of 33 local authorities have supplied data" in page
     assert 'href="/region/E12000007/pack.html?period=2024-Q4"' in page
+
+
+BREACH_TYPE_HEADINGS = ["Price cap", "Non-solicitation", "Notice period", "References",
+                        "Other", "Type not given"]
+
+
+def _shown(cell: str) -> tuple[str, str | None]:
+    """A table cell's text, and its marker's reason where a marker stands in it."""
+    marker = re.search(r'<abbr title="([^"]*)">(\w)</abbr>', cell)
+    return (marker.group(2), html.unescape(marker.group(1))) if marker else (cell, None)
+
+
+def _expected(figure: dict) -> tuple[str, str | None]:
+    if figure["value"] is None:
+        return figure["marker"], figure["reason"]
+    return f"{figure['value']:,.0f}", None
+
+
+def test_a_region_sees_its_breaches_by_type_as_the_api_answers_them(web_app, web_client,
+                                                                     sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/region/E12000007").get_data(as_text=True)
+    api = _api_answer(web_app, LONDON, f"/api/v1/benchmarks/mou_breaches?period={PERIOD}")
+    split = api["breakdown"]
+    section = page[page.index('id="breaches"'):page.index('id="conversions"')]
+    assert "Breaches by type" in section
+    table = section[section.index('<table id="t-breaches-by-type">'):]
+    table = table[:table.index("</table>")]
+    headings = re.findall(r'<th scope="col">(.*?)</th>', table)
+    assert headings == ["Local authority", *BREACH_TYPE_HEADINGS, "Total"]
+    rows = dict(re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', table, re.S))
+    assert list(rows) == [r["name"] for r in split["local_authorities"]] + ["London (all LAs)"]
+    for row in split["local_authorities"]:
+        cells = [_shown(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rows[row["name"]])]
+        assert cells == [*(_expected(row["cells"][c]) for c in split["categories"]),
+                         _expected(row["total"])], row["name"]
+    total = [_shown(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rows["London (all LAs)"])]
+    assert total == [*(_expected(split["total"]["cells"][c]) for c in split["categories"]),
+                     _expected(split["total"]["value"])]
+    assert any(marker == "c" for r in rows.values() for marker, _ in
+               map(_shown, re.findall(r"<td[^>]*>(.*?)</td>", r)))
+    # Each LA's total is its figure in the list of LAs.
+    listed = {la["name"]: _expected(la) for la in api["local_authorities"]}
+    assert all(listed[r["name"]] == _expected(r["total"]) for r in split["local_authorities"])
+    # And a chart of the totals by type, with its table and text alternative.
+    chart = section[section.index('id="panel-breaches-by-type-totals"'):]
+    assert '<title id="breaches-by-type-totals-title">' in chart
+    assert '<table id="t-breaches-by-type-totals">' in chart
+    assert "not yet released" not in page
 
 
 def test_nare_sees_regions_and_england_but_no_la(web_app, web_client, sign_in):

@@ -46,6 +46,22 @@ def expected_figures(app) -> list[str]:
     return figures
 
 
+def breaches_by_type_rows(app) -> list[str]:
+    """Rows of the pack's breaches-by-type table as its text reads: a few LAs whose figures
+    are all released (a marker would read with its note's number) and whose names fit on
+    one line."""
+    split = london_answer(app, "mou_breaches")["breakdown"]
+
+    def text(figure: dict) -> str:
+        return f"{figure['value']:,.0f}"
+
+    whole = [r for r in split["local_authorities"] if len(r["name"]) < 12
+             and all(c["value"] is not None for c in (r["total"], *r["cells"].values()))]
+    assert whole, "some LA's breaches by type should be released in full"
+    return [" ".join([r["name"], *(text(r["cells"][c]) for c in split["categories"]),
+                      text(r["total"])]) for r in whole[:3]]
+
+
 def test_the_pack_has_every_section_and_the_right_figures(web_app, runner_for, tmp_path,
                                                           monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -63,6 +79,12 @@ def test_the_pack_has_every_section_and_the_right_figures(web_app, runner_for, t
     assert "32 of 33 local authorities have supplied data for 2024-Q4." in " ".join(
         text.split())
     assert "Westminster" in text and "not yet" in text
+    assert "Breaches by type" in text and "not yet released" not in text
+    for heading in ("Price cap", "Non-solicitation", "Notice period", "References", "Other",
+                    "Type not given"):
+        assert heading in text, heading
+    for row in breaches_by_type_rows(web_app):
+        assert row in " ".join(text.split()), row
     assert "Newcastle upon Tyne" not in text  # another region's LA
     assert html.count('role="img"') >= 7 and "<script" not in html
 
