@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -102,14 +103,31 @@ class KeyMirror:
             return False
         assert self._pubsub is not None
         try:
-            while (message := self._pubsub.get_message(timeout=0)) is not None:
-                self._handle(message)
+            # Until confirmed, ask redis-py: it may already hold the confirmation.
+            if not self._confirmed or self._may_have_news():
+                # Until redis-py has nothing whole left: what it read may hold several.
+                while (message := self._pubsub.get_message(timeout=0)) is not None:
+                    self._handle(message)
         except (redis.RedisError, OSError) as exc:
             log.warning("Redis mirror: subscription lost (%s); reading Redis directly", exc)
             self._lose()
             self._retry_at = now + RETRY_AFTER
             return False
         return self._confirmed
+
+    def _may_have_news(self) -> bool:
+        # One select() on the subscription's socket: redis-py's own check, through its whole
+        # read path, cost as much per request as the rest of the mirror. Each catch-up reads
+        # until no whole message is left, so an unreadable socket means nothing new; without
+        # the socket (disconnected, or a redis-py that names it differently) redis-py decides.
+        assert self._pubsub is not None
+        sock = getattr(self._pubsub.connection, "_sock", None)
+        if sock is None:
+            return True
+        try:
+            return bool(select.select([sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
 
     def _subscribe(self, now: float) -> bool:
         if now < self._retry_at:

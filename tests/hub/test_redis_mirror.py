@@ -47,14 +47,16 @@ def _announce(connection: redis.Redis, value: str) -> None:
 
 
 def _warm(mirror: KeyMirror, connection: redis.Redis) -> None:
-    """Read KEY until the mirror keeps it (the first read may precede the confirmation)."""
-    connection.set(KEY, "kept")
+    """Have the mirror keep KEY as "kept" while Redis holds "unannounced", a write nobody
+    announced. Nothing is kept before the subscription is confirmed, which may come between
+    two reads, so the mirror may keep the unannounced value first: announcing "kept" drops it."""
+    _announce(connection, "kept")
     for _ in range(50):
         mirror.mget([KEY])
-        connection.set(KEY, "unannounced")  # a write nobody announces: the copy must not see it
+        connection.set(KEY, "unannounced")
         if mirror.mget([KEY]) == [b"kept"]:
             return
-        connection.set(KEY, "kept")
+        _announce(connection, "kept")
     pytest.fail("the mirror never kept a value")
 
 
@@ -127,3 +129,12 @@ def test_a_revocation_in_one_process_is_refused_by_another_at_once(make_app, red
     assert revoked.status_code == 200
     assert second.test_client().get("/api/v1/regions",
                                     headers=bearer(token)).status_code == 401
+
+
+def test_every_one_of_many_announcements_arriving_together_is_seen(mirror, connection):
+    _warm(mirror, connection)  # confirmed: what is read from now on is kept
+    keys = [f"hub:test:many:{i}" for i in range(20)]
+    assert mirror.mget(keys) == [None] * 20
+    for key in keys:  # twenty messages waiting, which redis-py reads in one go
+        write_and_announce(connection, [key], lambda pipe, key=key: pipe.set(key, "new"))
+    assert [mirror.mget([key]) for key in keys] == [[b"new"]] * 20
