@@ -95,6 +95,8 @@ class Benchmarks:
         self._local = 0
         self._shared: tuple[str, float] = ("", -EPOCH_TTL)
         self._periods: tuple[str, str, tuple[str, ...]] = ("", "", ())
+        self._figures: dict[tuple[str, str, str], tuple[str, figures.PeriodFigures | None]] = {}
+        self._geography: tuple[str, figures.Geography | None] = ("", None)
 
     def epoch(self, session: Session, dataset: str) -> str:
         """The figures epoch now: this process's recomputes, and the shared epoch as last read."""
@@ -112,6 +114,27 @@ class Benchmarks:
             periods = tuple(figures.periods(session, dataset))
             self._periods = (dataset, epoch, periods)
         return periods
+
+    def stored_figures(self, session: Session, dataset: str, period: str, measure: str,
+                       epoch: str) -> figures.PeriodFigures | None:
+        """The stored figures of ``measure`` in ``period``, read once per figures epoch: every
+        reader's answer is made from the same figures, so a burst of first reads (each caller
+        its own answer) loads them once, not once per caller."""
+        key = (dataset, period, measure)
+        known = self._figures.get(key)
+        if known is None or known[0] != epoch:
+            known = (epoch, figures.load(session, dataset, period, measure))
+            self._figures[key] = known
+        return known[1]
+
+    def geography(self, session: Session, epoch: str) -> figures.Geography:
+        """Regions and their LAs, read once per figures epoch (the figures' region totals were
+        computed with the membership of their recompute, so the two change together)."""
+        known_epoch, geography = self._geography
+        if geography is None or known_epoch != epoch:
+            geography = figures.geography(session)
+            self._geography = (epoch, geography)
+        return geography
 
     def _read_shared(self, session: Session, dataset: str) -> str:
         if self.redis is not None:

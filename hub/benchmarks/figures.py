@@ -196,7 +196,8 @@ class PeriodFigures:
 
 
 def load(session: Session, dataset: str, period: str, measure: str) -> PeriodFigures | None:
-    """The stored figures of ``measure`` for ``period``, or None when none were computed."""
+    """The stored figures of ``measure`` for ``period``, or None when none were computed;
+    detached from ``session``."""
     version = session.scalar(select(FiguresVersion.version).where(
         FiguresVersion.dataset == dataset, FiguresVersion.period == period))
     if version is None:
@@ -208,6 +209,9 @@ def load(session: Session, dataset: str, period: str, measure: str) -> PeriodFig
     unrounded: dict[tuple[str, str], BenchmarkFigure] = {}
     breakdowns: dict[str, Breakdowns] = {}
     for row in rows:
+        # Out of the session: the figures outlive it (shared by every reader until the next
+        # recompute), and a rollback of the session must not expire them.
+        session.expunge(row)
         unrounded[(row.grain, row.area_code)] = row
         if row.grain == LA_GRAIN:
             las[row.area_code] = row.components

@@ -63,12 +63,12 @@ def _answer(session: Session, benchmarks: Benchmarks, reader: Reader, measure: M
     cached = benchmarks.cache.get(key, reader.policy_set, epoch)
     if cached is not None:
         return cached
-    stored = figures.load(session, DATASET_WORKFORCE, period, measure.code)
+    stored = benchmarks.stored_figures(session, DATASET_WORKFORCE, period, measure.code, epoch)
     if stored is None:
         return None
     subject = subject_for(session, reader.principal.org_code)
     payload, refused = read(reader.policy_set, subject, measure, period, stored,
-                            figures.geography(session))
+                            benchmarks.geography(session, epoch))
     cached = Cached(reader.policy_set, epoch, payload, refused)
     benchmarks.cache.put(key, cached)
     return cached

@@ -11,9 +11,18 @@ from sqlalchemy import select
 from connectors.simrecords import profiles
 from hub.audit import service as audit
 from hub.audit.models import AuditEvent
+from hub.benchmarks import figures as figures_module
 from hub.benchmarks.extension import get_benchmarks
 from policies.measures import MEASURES, derive
-from tests.hub.benchmarks.conftest import CAMDEN, CITY, LONDON, PERIOD, simulated_extract
+from tests.hub.benchmarks.conftest import (
+    CAMDEN,
+    CITY,
+    LONDON,
+    PERIOD,
+    recompute,
+    simulated_extract,
+    store_extracts,
+)
 
 URL = "/api/v1/benchmarks/{measure}?period={period}"
 LONDON_LAS = {la for la, p in profiles().items() if p.region_code == LONDON}
@@ -160,3 +169,21 @@ def test_las_keep_their_own_rules_beside_the_regions_total(as_org):
     assert values and all(v == 0 or v >= 2 for v in values)
     london = next(r for r in body["regions"] if r["code"] == LONDON)
     assert london["value"] is None or london["value"] % 5 == 0
+
+
+def test_figures_are_read_once_per_recompute_for_every_reader(as_org, figures_app, monkeypatch):
+    loads: list[str] = []
+    real_load = figures_module.load
+
+    def counted(session, dataset, period, measure):
+        loads.append(measure)
+        return real_load(session, dataset, period, measure)
+
+    monkeypatch.setattr(figures_module, "load", counted)
+    for org in (CAMDEN, CITY, LONDON):  # three callers, three answers: one read of the figures
+        assert get(as_org(org), "agency_rate").status_code == 200
+    assert loads == ["agency_rate"]
+    store_extracts(figures_app, [simulated_extract(CAMDEN, PERIOD)], revision=2)
+    recompute(figures_app, PERIOD)
+    assert get(as_org(CITY), "agency_rate").status_code == 200
+    assert loads == ["agency_rate", "agency_rate"]
