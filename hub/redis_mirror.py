@@ -109,9 +109,7 @@ class KeyMirror:
                 while (message := self._pubsub.get_message(timeout=0)) is not None:
                     self._handle(message)
         except (redis.RedisError, OSError) as exc:
-            log.warning("Redis mirror: subscription lost (%s); reading Redis directly", exc)
-            self._lose()
-            self._retry_at = now + RETRY_AFTER
+            self._give_up(now, exc)
             return False
         return self._confirmed
 
@@ -132,19 +130,16 @@ class KeyMirror:
     def _subscribe(self, now: float) -> bool:
         if now < self._retry_at:
             return False
-        pubsub = self._redis.pubsub()
+        self._pubsub = pubsub = self._redis.pubsub()
         try:
             pubsub.subscribe(CHANNEL)
         except (redis.RedisError, OSError) as exc:
-            log.warning("Redis mirror: cannot subscribe (%s); reading Redis directly", exc)
-            pubsub.close()
-            self._retry_at = now + RETRY_AFTER
+            self._give_up(now, exc)
             return False
         # redis-py reconnects and subscribes again by itself; whatever was announced in
         # between is lost, so every later connection forgets the copy until confirmed.
         assert pubsub.connection is not None
         pubsub.connection.register_connect_callback(self._reconnected)
-        self._pubsub = pubsub
         return True
 
     def _handle(self, message: dict[str, Any]) -> None:
@@ -165,6 +160,11 @@ class KeyMirror:
     def _forget(self) -> None:
         self._changes += 1
         self._values.clear()
+
+    def _give_up(self, now: float, exc: Exception) -> None:
+        log.warning("Redis mirror: no subscription (%s); reading Redis directly", exc)
+        self._lose()
+        self._retry_at = now + RETRY_AFTER
 
     def _lose(self) -> None:
         pubsub, self._pubsub, self._confirmed = self._pubsub, None, False

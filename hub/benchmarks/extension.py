@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,9 +94,8 @@ class Benchmarks:
         self._lock = threading.Lock()
         self._local = 0
         self._shared: tuple[str, float] = ("", -EPOCH_TTL)
-        self._periods: tuple[str, str, tuple[str, ...]] = ("", "", ())
-        self._figures: dict[tuple[str, str, str], tuple[str, figures.PeriodFigures | None]] = {}
-        self._geography: tuple[str, figures.Geography | None] = ("", None)
+        #: What is read from the database once per figures epoch: key -> (epoch, value).
+        self._per_epoch: dict[Hashable, tuple[str, Any]] = {}
 
     def epoch(self, session: Session, dataset: str) -> str:
         """The figures epoch now: this process's recomputes, and the shared epoch as last read."""
@@ -109,10 +108,8 @@ class Benchmarks:
 
     def periods(self, session: Session, dataset: str, epoch: str) -> tuple[str, ...]:
         """The periods of ``dataset`` with figures, read once per figures epoch."""
-        known_dataset, known_epoch, periods = self._periods
-        if (known_dataset, known_epoch) != (dataset, epoch):
-            periods = tuple(figures.periods(session, dataset))
-            self._periods = (dataset, epoch, periods)
+        periods: tuple[str, ...] = self._once_per_epoch(
+            ("periods", dataset), epoch, lambda: tuple(figures.periods(session, dataset)))
         return periods
 
     def stored_figures(self, session: Session, dataset: str, period: str, measure: str,
@@ -120,21 +117,23 @@ class Benchmarks:
         """The stored figures of ``measure`` in ``period``, read once per figures epoch: every
         reader's answer is made from the same figures, so a burst of first reads (each caller
         its own answer) loads them once, not once per caller."""
-        key = (dataset, period, measure)
-        known = self._figures.get(key)
-        if known is None or known[0] != epoch:
-            known = (epoch, figures.load(session, dataset, period, measure))
-            self._figures[key] = known
-        return known[1]
+        stored: figures.PeriodFigures | None = self._once_per_epoch(
+            ("figures", dataset, period, measure), epoch,
+            lambda: figures.load(session, dataset, period, measure))
+        return stored
 
     def geography(self, session: Session, epoch: str) -> figures.Geography:
         """Regions and their LAs, read once per figures epoch (the figures' region totals were
         computed with the membership of their recompute, so the two change together)."""
-        known_epoch, geography = self._geography
-        if geography is None or known_epoch != epoch:
-            geography = figures.geography(session)
-            self._geography = (epoch, geography)
+        geography: figures.Geography = self._once_per_epoch(
+            ("geography",), epoch, lambda: figures.geography(session))
         return geography
+
+    def _once_per_epoch(self, key: Hashable, epoch: str, read: Callable[[], Any]) -> Any:
+        known = self._per_epoch.get(key)
+        if known is None or known[0] != epoch:
+            known = self._per_epoch[key] = (epoch, read())
+        return known[1]
 
     def _read_shared(self, session: Session, dataset: str) -> str:
         if self.redis is not None:

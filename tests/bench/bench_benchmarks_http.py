@@ -99,14 +99,14 @@ def _redis_url() -> str | None:
     return REDIS_URL
 
 
-def _prepare(env: dict[str, str]) -> str:
-    """Migrate, load reference data and agreements, store extracts, compute; a reader token."""
+def prepared_hub(env: dict[str, str], periods: tuple[str, ...]) -> Flask:
+    """The hub of ``env``, migrated, with the reference data, the shipped agreements and every
+    LA's simulated extract for ``periods``, figures computed."""
     from connectors.simrecords import profiles
     from hub import create_app
     from hub.agreements import service as agreements
     from hub.config import load_settings
     from hub.decisions.store import get_policy_store
-    from hub.identity import service as identity
     from hub.organisations import service as organisations
     from tests.hub.agreements.conftest import shipped
     from tests.hub.benchmarks.conftest import recompute, simulated_extract, store_extracts
@@ -117,15 +117,29 @@ def _prepare(env: dict[str, str]) -> str:
     with app.app_context(), database.session() as session:
         organisations.load_reference(session, organisations.read_reference())
         agreements.load(session, shipped(), "cli:bench", get_policy_store(app))
-    store_extracts(app, [simulated_extract(la, PERIOD) for la in profiles()])
-    recompute(app, PERIOD)
-    with database.session() as session:
-        created = identity.create_client(session, READER, "benchmark reader", None, None)
+    for period in periods:
+        store_extracts(app, [simulated_extract(la, period) for la in profiles()])
+        recompute(app, period)
+    return app
+
+
+def reader_token(app: Flask, org: str) -> str:
+    """An access token of a new API client of ``org``."""
+    from hub.identity import service as identity
+
+    with app.extensions["hub.db"].session() as session:
+        created = identity.create_client(session, org, "benchmark reader", None, None)
         client_id, secret = created.client.client_id, created.client_secret
-    token = app.test_client().post("/oauth/token", data={"grant_type": "client_credentials"},
-                                   auth=(client_id, secret)).json["access_token"]
-    database.dispose()
-    return str(token)
+    return str(app.test_client().post("/oauth/token", data={"grant_type": "client_credentials"},
+                                      auth=(client_id, secret)).json["access_token"])
+
+
+def _prepare(env: dict[str, str]) -> str:
+    """The prepared hub's database, and a token of READER."""
+    app = prepared_hub(env, (PERIOD,))
+    token = reader_token(app, READER)
+    app.extensions["hub.db"].dispose()
+    return token
 
 
 @contextmanager

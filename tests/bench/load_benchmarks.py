@@ -22,7 +22,13 @@ from pathlib import Path
 import psycopg
 from cryptography.fernet import Fernet
 
-from tests.bench.bench_benchmarks_http import _gunicorn, _postgres_database, _redis_url
+from tests.bench.bench_benchmarks_http import (
+    _gunicorn,
+    _postgres_database,
+    _redis_url,
+    prepared_hub,
+    reader_token,
+)
 
 PERIODS = ("2024-Q3", "2024-Q4")
 MEASURES = ("agency_rate", "agency_headcount", "vacancy_rate", "turnover_rate",
@@ -59,33 +65,10 @@ end
 
 def _prepare(env: dict[str, str], work: Path) -> Path:
     """Data and one token per reader; writes the request list (path, token) wrk rotates."""
-    from connectors.simrecords import profiles
-    from hub import create_app
-    from hub.agreements import service as agreements
-    from hub.config import load_settings
-    from hub.decisions.store import get_policy_store
-    from hub.identity import service as identity
-    from hub.organisations import service as organisations
-    from tests.hub.agreements.conftest import shipped
-    from tests.hub.benchmarks.conftest import recompute, simulated_extract, store_extracts
-
-    app = create_app(load_settings(env))
-    database = app.extensions["hub.db"]
-    database.upgrade()
-    with app.app_context(), database.session() as session:
-        organisations.load_reference(session, organisations.read_reference())
-        agreements.load(session, shipped(), "cli:load", get_policy_store(app))
-    for period in PERIODS:
-        store_extracts(app, [simulated_extract(la, period) for la in profiles()])
-        recompute(app, period)
+    app = prepared_hub(env, PERIODS)
     lines = []
-    http = app.test_client()
     for org in (*LA_READERS, *REGION_READERS, "NARE"):
-        with database.session() as session:
-            created = identity.create_client(session, org, "load test reader", None, None)
-            client_id, secret = created.client.client_id, created.client_secret
-        token = http.post("/oauth/token", data={"grant_type": "client_credentials"},
-                          auth=(client_id, secret)).json["access_token"]
+        token = reader_token(app, org)
         for measure in MEASURES:
             if org == "NARE":
                 paths = [f"/api/v1/national/{measure}?period={PERIODS[-1]}"]
@@ -94,7 +77,7 @@ def _prepare(env: dict[str, str], work: Path) -> Path:
                 paths.append(f"/api/v1/benchmarks/{measure}/trend?from={PERIODS[0]}"
                              f"&to={PERIODS[-1]}")
             lines += [f"{path}\t{token}" for path in paths]
-    database.dispose()
+    app.extensions["hub.db"].dispose()
     listing = work / "requests.tsv"
     listing.write_text("\n".join(lines) + "\n")
     return listing
