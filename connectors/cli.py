@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import sys
+import threading
+import time
 from pathlib import Path
 
 import click
@@ -61,15 +65,46 @@ def hash_secret_command() -> None:
     click.echo(hash_secret(secret))
 
 
+def _kept_secret(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def _exit_with(parent: int) -> None:
+    """End this process once ``parent`` has gone (its children are then re-parented)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 @main.command()
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8700, show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the connectors' URLs and credentials (JSON, mode 0600).")
-def simulate(seed: int, host: str, port: int, out: Path) -> None:
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Derive every key and client secret from the secret in this file (made "
+                   "once, mode 0600), so that a restart gives the same credentials.")
+@click.option("--exit-with-parent", is_flag=True,
+              help="Stop when the process that started this one is gone.")
+def simulate(seed: int, host: str, port: int, out: Path, secret_file: Path | None,
+             exit_with_parent: bool) -> None:
     """Serve simulated connectors for all 153 LAs and write their credentials file."""
-    running = start_simulator(seed, host, port)
+    secret = _kept_secret(secret_file) if secret_file is not None else None
+    try:
+        running = start_simulator(seed, host, port, secret=secret)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    if exit_with_parent:
+        _exit_with(os.getppid())
     running.simulator.write_credentials(out)
     click.echo(f"{len(running.simulator.credentials)} simulated connectors on "
                f"{running.base_url}/la/<ons_code>; credentials in {out}", err=True)
@@ -77,3 +112,7 @@ def simulate(seed: int, host: str, port: int, out: Path) -> None:
         running.thread.join()
     except KeyboardInterrupt:
         running.stop()
+
+
+if __name__ == "__main__":
+    main()

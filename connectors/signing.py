@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet, OKPKey
@@ -69,6 +71,22 @@ def generate_signing_key(alg: str = "Ed25519") -> SigningKey:
     else:
         raise ValueError(f"cannot sign with {alg!r}: use Ed25519 or ES256")
     return SigningKey({**key.as_dict(private=True), "alg": alg})
+
+
+def derived_signing_key(seed: bytes) -> SigningKey:
+    """The Ed25519 key whose private half is ``seed`` (32 bytes): the same seed, the same key."""
+    if len(seed) != 32:
+        raise ValueError("an Ed25519 seed is 32 bytes")
+    private = Ed25519PrivateKey.from_private_bytes(seed)
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "d": _b64(seed),
+                             "x": _b64(public)})
+    return SigningKey({**key.as_dict(private=True), "kid": key.thumbprint(),
+                       "alg": "Ed25519"})
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def save_signing_key(key: SigningKey, path: Path) -> None:

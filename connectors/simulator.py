@@ -1,11 +1,15 @@
 """The demo: one process serving a simulated connector for every LA under ``/la/{ons_code}``.
 
-Each LA has its own signing key and its own client credentials (fresh each start); its records
+Each LA has its own signing key and its own client credentials: fresh each start, or derived
+from a secret kept between starts (so the hub finds its registrations unchanged); its records
 are generated from the seed on the first request that needs them (``connectors.simrecords``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -22,7 +26,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from connectors.app import ConnectorSettings, create_app
 from connectors.extract import RecordsSource
 from connectors.oauth import RegisteredClient, hash_secret
-from connectors.signing import SigningKey, generate_signing_key
+from connectors.signing import SigningKey, derived_signing_key, generate_signing_key
 from connectors.simrecords import PERIODS, profiles, simulated_la, simulated_records
 
 __all__ = ["PERIODS", "ConnectorCredentials", "RunningSimulator", "Simulator",
@@ -54,7 +58,7 @@ class Simulator:
     """Simulated connectors for ``la_codes`` (default: all 153) behind one WSGI app."""
 
     def __init__(self, seed: int, base_url: str, la_codes: Iterable[str] | None = None,
-                 token_ttl: int = 300) -> None:
+                 token_ttl: int = 300, secret: bytes | None = None) -> None:
         self.seed = seed
         self.token_ttl = token_ttl
         self._keys: dict[str, SigningKey] = {}
@@ -62,12 +66,17 @@ class Simulator:
         every = profiles()
         for code in la_codes if la_codes is not None else every:
             profile = every[code]
-            key = generate_signing_key()
+            if secret is None:
+                key, client_secret = generate_signing_key(), secrets.token_urlsafe(32)
+            else:
+                key = derived_signing_key(_derive(secret, f"signing-key:{code}"))
+                client_secret = base64.urlsafe_b64encode(
+                    _derive(secret, f"client-secret:{code}")).rstrip(b"=").decode()
             root = f"{base_url.rstrip('/')}{_PREFIX}{code}"
             self._keys[code] = key
             self.credentials[code] = ConnectorCredentials(
                 code, profile.name, profile.region_code, root, f"{root}/oauth/token",
-                f"{root}/.well-known/jwks.json", f"hub-{code}", secrets.token_urlsafe(32),
+                f"{root}/.well-known/jwks.json", f"hub-{code}", client_secret,
                 key.public_jwks())
         self._apps: dict[str, Flask] = {}
         # One lock per LA: building one (records, secret hash) must not hold up the others.
@@ -138,15 +147,19 @@ class RunningSimulator:
         self.thread.join(timeout=5)
 
 
+def _derive(secret: bytes, purpose: str) -> bytes:
+    return hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+
+
 def start_simulator(seed: int, host: str = "127.0.0.1", port: int = 0,
-                    la_codes: Iterable[str] | None = None, token_ttl: int = 300) \
-        -> RunningSimulator:
+                    la_codes: Iterable[str] | None = None, token_ttl: int = 300,
+                    secret: bytes | None = None) -> RunningSimulator:
     """A simulator serving on ``host:port`` (0: any free port) in a daemon thread."""
     codes = list(la_codes) if la_codes is not None else None
     # Bind first: the credentials must name the port actually bound.
     server = make_server(host, port, _not_ready, threaded=True)
     base_url = f"http://{host}:{server.server_port}"
-    simulator = Simulator(seed, base_url, codes, token_ttl)
+    simulator = Simulator(seed, base_url, codes, token_ttl, secret)
     server.app = simulator
     thread = threading.Thread(target=server.serve_forever, name="connector-simulator",
                               daemon=True)

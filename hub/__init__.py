@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
 
     box = SecretBox(settings.encryption_keys)
     app.extensions["hub.secret_box"] = box
-    db.init_app(app, db.Database(settings.database_url))
+    db.init_app(app, db.Database(settings.database_url, settings.database_connections))
     redis_client.init_app(app, settings.redis_url)
     # First, so every response (413s and 401s included) gets a request id and is counted.
     observability.init_app(app)

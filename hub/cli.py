@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from hub import create_app
-from hub.config import ConfigError, Settings, load_settings
+from hub.config import ConfigError, Settings, in_use, load_settings
 from hub.db import get_db
 from hub.organisations import service as organisations
 
@@ -47,16 +47,20 @@ def reference_load() -> None:
 @click.command("serve", help="Serve the hub with gunicorn on HUB_HOST:HUB_PORT.")
 @click.option("--workers", default=1, show_default=True,
               help="Processes; keep 1 in embedded mode, where jobs run in-process.")
-@click.option("--threads", default=8, show_default=True, help="Threads per process.")
+@click.option("--threads", type=int, help="Threads per process (default: HUB_WEB_THREADS).")
 @with_appcontext
-def serve(workers: int, threads: int) -> None:
+def serve(workers: int, threads: int | None) -> None:
+    from hub.pulls import background
     from hub.server import serve as run_server
 
     settings = _settings()
     if settings.embedded and workers > 1:
-        raise click.UsageError("embedded mode (no HUB_REDIS_URL) runs one worker process.")
+        raise click.UsageError("embedded mode (no HUB_REDIS_URL) runs one worker process: "
+                               "its jobs run there.")
+    # Embedded, the worker runs the jobs: it takes up the pulls accepted before a restart.
     run_server(current_app._get_current_object(), settings.host, settings.port,  # type: ignore[attr-defined]
-               workers=workers, threads=threads)
+               workers=workers, threads=threads or settings.web_threads,
+               worker_started=background.start if settings.embedded else None)
 
 
 @click.command("check-config", help="Check a deployment's configuration and the services it "
@@ -69,6 +73,7 @@ def check_config() -> None:
     except ConfigError as exc:
         click.echo(f"problem  settings: {exc}")
         sys.exit(1)
+    click.echo(f"in use   {in_use(settings)}")
     findings = list(run_checks(settings))
     for finding in findings:
         click.echo(f"{'ok     ' if finding.ok else 'problem'}  {finding.check}: {finding.detail}")

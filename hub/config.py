@@ -10,10 +10,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-#: Where the embedded default keeps its files (the SQLite database, generated keys).
-DEFAULT_VAR_DIR = Path("var")
+#: The checkout the hub runs from, when it runs from one (an editable install, `make run`).
+_CHECKOUT = Path(__file__).resolve().parent.parent
+PROJECT_DIR: Path | None = _CHECKOUT if (_CHECKOUT / "setup.cfg").is_file() else None
+#: Where the embedded default keeps its files (the SQLite database, generated keys): the
+#: checkout's var/, or the user's data directory for an installed hub; never the current one.
+DEFAULT_VAR_DIR = (PROJECT_DIR / "var" if PROJECT_DIR is not None else Path(
+    os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "workforce-hub")
 #: The agreements shipped beside the hub package (the repository's agreements/).
-DEFAULT_AGREEMENTS_DIR = Path(__file__).resolve().parent.parent / "agreements"
+DEFAULT_AGREEMENTS_DIR = _CHECKOUT / "agreements"
+#: The SQLite file of the embedded default, inside the data directory.
+SQLITE_FILE = "hub.sqlite3"
 
 
 class ConfigError(Exception):
@@ -34,12 +41,18 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_ENV", "`development` (embedded default, http allowed) or `production`.",
             "development"),
+    Setting("HUB_DATA_DIR", "Where the embedded default keeps its files: the SQLite "
+            "database, generated keys and secrets, the demo's accounts.",
+            "the checkout's var/ (an installed hub: ~/.local/share/workforce-hub)"),
     Setting("HUB_DATABASE_URL", "SQLAlchemy URL of the database.",
-            "sqlite:///var/hub.sqlite3"),
+            "sqlite:///<HUB_DATA_DIR>/hub.sqlite3"),
     Setting("HUB_REDIS_URL", "Redis URL for jobs, rate limits and replay state; unset = "
             "embedded mode (jobs in-process, state in the database or memory).", None),
     Setting("HUB_HOST", "Address `hub serve` binds.", "127.0.0.1"),
     Setting("HUB_PORT", "Port `hub serve` listens on.", "5000"),
+    Setting("HUB_WEB_THREADS", "Threads of each web process (`hub serve`, `hub demo`).", "8"),
+    Setting("HUB_DEMO_CONNECTOR_PORT", "Port of the demo's simulated connectors (`hub demo`).",
+            "5100"),
     Setting("HUB_MAX_REQUEST_BYTES", "Largest request body accepted (413 above).", "1048576"),
     Setting("HUB_SECRET_KEY", "Signs people's session cookies. Required in production; a "
             "random one is generated under var/ in development.", None, secret=True),
@@ -49,7 +62,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_LOG_FORMAT", "`json` (one object per line, for log shippers) or `text`.",
             "text in development, json in production"),
     Setting("HUB_ISSUER", "The hub's public base URL: the `iss` of its tokens. Required in "
-            "production.", "http://127.0.0.1:5000"),
+            "production.", "the address served: http://<HUB_HOST>:<HUB_PORT>"),
     Setting("HUB_API_AUDIENCE", "The API identifier tokens are issued for (`aud`).",
             "<HUB_ISSUER>/api/v1"),
     Setting("HUB_TOKEN_LIFETIME", "Seconds an access token lives.", "600"),
@@ -73,6 +86,8 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _ENVIRONMENTS = ("development", "production", "test")
+#: Threads of the embedded job queues (pulls on demand and their retries, recomputes).
+EMBEDDED_JOB_WORKERS = 5
 
 
 def _positive_int(name: str, raw: str) -> int:
@@ -137,10 +152,12 @@ class Settings:
     """The hub's validated configuration."""
 
     env: str = "development"
-    database_url: str = "sqlite:///var/hub.sqlite3"
+    database_url: str = f"sqlite:///{DEFAULT_VAR_DIR / SQLITE_FILE}"
     redis_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 5000
+    web_threads: int = 8
+    demo_connector_port: int = 5100
     max_request_bytes: int = 1_048_576
     secret_key: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
@@ -165,6 +182,12 @@ class Settings:
     def audience(self) -> str:
         """The ``aud`` every access token carries and every protected route requires."""
         return self.api_audience or f"{self.issuer.rstrip('/')}/api/v1"
+
+    @property
+    def database_connections(self) -> int:
+        """Connections one process may hold at once: its web threads, a refresh's pulls, the
+        embedded job workers, and one for a command."""
+        return self.web_threads + self.pull_concurrency + EMBEDDED_JOB_WORKERS + 1
 
     @property
     def embedded(self) -> bool:
@@ -255,6 +278,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_REDIS_URL": ("redis_url", _redis_url),
     "HUB_HOST": ("host", lambda n, v: v),
     "HUB_PORT": ("port", _port),
+    "HUB_WEB_THREADS": ("web_threads", _positive_int),
+    "HUB_DEMO_CONNECTOR_PORT": ("demo_connector_port", _port),
+    "HUB_DATA_DIR": ("var_dir", lambda n, v: Path(v).expanduser().resolve()),
     "HUB_MAX_REQUEST_BYTES": ("max_request_bytes", _positive_int),
     "HUB_LOG_LEVEL": ("log_level", _log_level),
     "HUB_AGREEMENTS_DIR": ("agreements_dir", lambda n, v: Path(v)),
@@ -292,6 +318,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     encryption_keys = read_secret(env, "HUB_ENCRYPTION_KEYS")
     if encryption_keys:
         values["encryption_keys"] = _fernet_keys(encryption_keys)
+    if "database_url" not in values and "var_dir" in values:
+        values["database_url"] = f"sqlite:///{values['var_dir'] / SQLITE_FILE}"
+    if "issuer" not in values:
+        # Tokens, metadata and the docs name the address actually served.
+        values["issuer"] = served_address(values.get("host", "127.0.0.1"),
+                                          values.get("port", 5000))
     settings = Settings(**values)
     if settings.env == "production":
         if not settings.secret_key:
@@ -306,6 +338,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise ConfigError("HUB_CONNECTOR_ALLOW_HTTP cannot be true in production: "
                               "connector URLs are https only.")
     return settings
+
+
+def in_use(settings: Settings) -> str:
+    """Which database, Redis and issuer ``settings`` name, with any password left out."""
+    redis = _without_password(settings.redis_url) if settings.redis_url \
+        else "none (embedded: jobs run in the web process)"
+    return (f"database {_without_password(settings.database_url)}; redis {redis}; "
+            f"issuer {settings.issuer}")
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def served_address(host: str, port: int) -> str:
+    """The http URL a client on this machine reaches ``host:port`` at."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding it
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def with_development_secrets(settings: Settings) -> Settings:

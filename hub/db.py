@@ -11,8 +11,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from hub.sqlite import sqlite_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -48,36 +50,21 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime}
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # Write-ahead logging: readers (token checks, pages) never wait for the pulls writing
-    # extracts in the background of the embedded hub.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on and its directory created."""
+def make_engine(url: str, connections: int = 20) -> Engine:
+    """An engine for ``url`` whose pool holds ``connections`` (what may run at once)."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _configure_sqlite)
-        return engine
+        return sqlite_engine(url, connections)
     # pre_ping lets a web process recover by itself after the database restarts.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         pool_timeout=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=min(connections, 10),
+                         max_overflow=max(connections - 10, 0), pool_timeout=10)
 
 
 class Database:
     """The engine and session factory one app uses."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connections: int = 20) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, connections)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -100,7 +87,12 @@ class Database:
         command.upgrade(alembic_config(self.url), revision)
 
     def dispose(self) -> None:
+        """Close every pooled connection: before this process forks, or when it is done."""
         self.engine.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's connections without touching them."""
+        self.engine.dispose(close=False)
 
 
 def alembic_config(url: str) -> AlembicConfig:

@@ -1,11 +1,29 @@
-"""Running the hub under gunicorn from the `hub serve` command."""
+"""Running the hub under gunicorn from the `hub serve` and `hub demo` commands.
+
+gunicorn forks its worker from the process that built the app. Nothing that process opened is
+used after the fork: its pooled database connections are closed before the worker is forked
+(an SQLite connection copied while it holds the write lock would block every write of the
+worker for good), the worker forgets any it inherited, and background work starts in the
+worker itself once it is running, never in the parent.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from hub.config import in_use
+from hub.db import get_db
+
+#: Seconds gunicorn gives a stopping worker before it is killed; with the master's own stop,
+#: the whole hub is down well within ten seconds of SIGTERM or Ctrl-C.
+GRACEFUL_SECONDS = 5
+
+WorkerHook = Callable[[Flask], Callable[[], None] | None]
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -22,12 +40,43 @@ class _Server(BaseApplication):  # type: ignore[misc]
         return self._app
 
 
-def serve(app: Flask, host: str, port: int, *, workers: int, threads: int) -> None:
-    """Serve ``app`` until interrupted."""
-    # The first token would otherwise create the signing key, a write that may queue behind
-    # the embedded hub's background pulls.
+def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
+          worker_started: WorkerHook | None = None,
+          on_exit: Callable[[], None] | None = None) -> None:
+    """Serve ``app`` until interrupted.
+
+    ``worker_started(app)`` runs in each worker once it serves (the place for background
+    work); the callable it returns, if any, runs when that worker stops. ``on_exit`` runs in
+    this process when gunicorn has stopped.
+    """
+    database = get_db(app)
+    # The first token would otherwise create the signing key, a write racing the first pulls.
     with app.app_context():
         app.extensions["hub.identity"].keys.signing_key()
-    _Server(app, {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                  "worker_class": "gthread", "accesslog": "-", "timeout": 60,
-                  "graceful_timeout": 10}).run()
+    stops: list[Callable[[], None]] = []
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        database.after_fork()
+
+    def post_worker_init(_worker: Any) -> None:
+        stop = worker_started(app) if worker_started is not None else None
+        if stop is not None:
+            stops.append(stop)
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        for stop in stops:
+            stop()
+
+    click.echo(f"hub: {in_use(app.config['HUB_SETTINGS'])}")
+    database.dispose()
+    _Server(app, {
+        "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+        "worker_class": "gthread", "accesslog": "-", "timeout": 60,
+        "graceful_timeout": GRACEFUL_SECONDS,
+        # The app is built here, before the fork: these hooks keep what it opened out of the
+        # worker, and start the worker's own background work.
+        "pre_fork": lambda _server, _worker: database.dispose(),
+        "post_fork": post_fork, "post_worker_init": post_worker_init,
+        "worker_exit": worker_exit,
+        "on_exit": lambda _server: on_exit() if on_exit is not None else None,
+    }).run()

@@ -114,16 +114,9 @@ def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
     current = session.get(FiguresVersion, (dataset, period), with_for_update=True)
     if current is not None and current.inputs_sha256 == digest:
         return current
-    now = datetime.now(UTC)
-    if current is None:
-        current = FiguresVersion(dataset=dataset, period=period, version=1,
-                                 inputs_sha256=digest, computed_at=now)
-        session.add(current)
-    else:
-        current.version, current.inputs_sha256, current.computed_at = (
-            current.version + 1, digest, now)
-    session.execute(delete(BenchmarkFigure).where(BenchmarkFigure.dataset == dataset,
-                                                  BenchmarkFigure.period == period))
+    version = current.version + 1 if current is not None else 1
+    # Every row is computed before the first write: on SQLite the write lock is then held
+    # for the writes alone, not for the arithmetic, and the pulls go on meanwhile.
     region_of = dict(session.execute(select(Organisation.code, Organisation.region_code).where(
         Organisation.kind == OrgKind.LOCAL_AUTHORITY.value)).all())
     rows = []
@@ -138,7 +131,7 @@ def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
             split = (breakdowns_of(measure, revision.breakdowns or {}, own)
                      if measure.breakdowns else None)
             rows.append(_row(dataset, period, measure, LA_GRAIN, revision.la_code, own,
-                             [revision.la_code], current.version, split))
+                             [revision.la_code], version, split))
             by_region[region_of.get(revision.la_code) or ""].append((revision.la_code, own))
         everyone: list[tuple[str, Components]] = []
         for region, members in sorted(by_region.items()):
@@ -146,11 +139,20 @@ def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
             if region:
                 rows.append(_row(dataset, period, measure, REGION_GRAIN, region,
                                  _summed([c for _, c in members], codes),
-                                 [la for la, _ in members], current.version))
+                                 [la for la, _ in members], version))
         if everyone:
             rows.append(_row(dataset, period, measure, NATIONAL_GRAIN, NATIONAL_AREA,
                              _summed([c for _, c in everyone], codes),
-                             sorted(la for la, _ in everyone), current.version))
+                             sorted(la for la, _ in everyone), version))
+    now = datetime.now(UTC)
+    if current is None:
+        current = FiguresVersion(dataset=dataset, period=period, version=version,
+                                 inputs_sha256=digest, computed_at=now)
+        session.add(current)
+    else:
+        current.version, current.inputs_sha256, current.computed_at = version, digest, now
+    session.execute(delete(BenchmarkFigure).where(BenchmarkFigure.dataset == dataset,
+                                                  BenchmarkFigure.period == period))
     session.add_all(rows)
     session.flush()
     return current

@@ -6,10 +6,13 @@ import logging
 from typing import Any
 
 from flask import has_app_context
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.benchmarks import service
 from hub.benchmarks.extension import get_benchmarks
+from hub.pulls.models import ExtractRevision
+from policies.measures import DATASET_WORKFORCE
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +44,16 @@ def extract_landed(la_code: str, dataset: str, period: str) -> None:
     benchmarks = get_benchmarks()
     if benchmarks.claim(dataset, period):
         benchmarks.queue.enqueue(recompute_job, dataset, period)
+
+
+def recompute_every_period(dataset: str = DATASET_WORKFORCE) -> int:
+    """Queue a recompute of every period with extracts (each does nothing when its inputs
+    are unchanged): a process stopped before its queued recomputes ran leaves none stale."""
+    benchmarks = get_benchmarks()
+    with benchmarks.database.session() as session:
+        periods = list(session.scalars(select(ExtractRevision.period).where(
+            ExtractRevision.dataset == dataset).distinct()))
+    queued = [p for p in periods if benchmarks.claim(dataset, p)]
+    for period in queued:
+        benchmarks.queue.enqueue(recompute_job, dataset, period)
+    return len(queued)

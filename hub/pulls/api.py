@@ -12,6 +12,7 @@ from hub.pulls import history
 from hub.pulls.extension import get_pulls
 from hub.pulls.jobs import queue_pull
 from hub.pulls.schemas import PullAttemptSchema, PullRequestSchema, QueuedPullSchema
+from hub.pulls.service import accept
 from hub.registry import service as registry
 
 blp = Blueprint("pulls", __name__, url_prefix="/api/v1",
@@ -41,8 +42,12 @@ class ConnectorPulls(MethodView):
     @blp.alt_response(404, response="404")
     def post(self, args, connector_id: int):  # type: ignore[no-untyped-def]
         """Pull one extract of the caller's own connector now (default: the latest period)."""
-        principal = current_principal()
-        connector = registry.writable_by(get_session(), principal, connector_id)
+        principal, session = current_principal(), get_session()
+        connector = registry.writable_by(session, principal, connector_id)
+        # Recorded before it is queued: whatever happens to the job, the attempt says so.
+        attempt = accept(session, connector.id, args["dataset"], args["period"])
+        session.commit()
         job_id = queue_pull(get_pulls(), connector.id, args["dataset"], args["period"],
-                            f"client:{principal.client_id}")
-        return {"job_id": job_id, "connector_id": connector.id, **args}
+                            f"client:{principal.client_id}", attempt.id)
+        return {"job_id": job_id, "attempt_id": attempt.id, "connector_id": connector.id,
+                **args}

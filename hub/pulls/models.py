@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.db import Base
 
 INGESTED, UNCHANGED, FAILED = "ingested", "unchanged", "failed"
+#: An accepted pull not yet finished: waiting for its job, or for a retry after a transient
+#: failure.
+QUEUED, RETRYING = "queued", "retrying"
 
 
 class ExtractRevision(Base):
@@ -60,4 +63,5 @@ class PullAttempt(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column()
-    finished_at: Mapped[datetime] = mapped_column()
+    #: None while the attempt is queued or retrying.
+    finished_at: Mapped[datetime | None] = mapped_column()

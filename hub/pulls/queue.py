@@ -6,6 +6,7 @@ Both run the same job functions from ``hub.pulls.jobs``, with the same arguments
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -67,12 +68,18 @@ class RqJobQueue:
 
 
 class EmbeddedJobQueue:
-    """Runs jobs on a few threads of this process, each inside the app's context."""
+    """Runs jobs on a few threads of this process, each inside the app's context.
+
+    The threads belong to the process that started them: a forked child (gunicorn's worker)
+    starts its own on its first job rather than queue work for threads that are not there.
+    """
 
     def __init__(self, app: Flask, workers: int = 4) -> None:
         self._app = app
         self._workers = workers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hub-job")
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+        self._timers: set[threading.Timer] = set()
         self._count = 0
         self._lock = threading.Lock()
 
@@ -83,13 +90,28 @@ class EmbeddedJobQueue:
             job_id = f"embedded-{self._count}"
         request_id = current_request_id()
         if delay > 0:
-            timer = threading.Timer(delay, self._pool.submit,
-                                    (self._run, func, args, request_id))
+            timer = threading.Timer(delay, self._submit_later, (func, args, request_id))
             timer.daemon = True
+            with self._lock:
+                self._timers.add(timer)
             timer.start()
         else:
-            self._pool.submit(self._run, func, args, request_id)
+            self._executor().submit(self._run, func, args, request_id)
         return job_id
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=self._workers,
+                                                thread_name_prefix="hub-job")
+                self._pid = os.getpid()
+            return self._pool
+
+    def _submit_later(self, func: Callable[..., Any], args: tuple[Any, ...],
+                      request_id: str | None) -> None:
+        with self._lock:
+            self._timers.discard(threading.current_thread())  # type: ignore[arg-type]
+        self._executor().submit(self._run, func, args, request_id)
 
     def _run(self, func: Callable[..., Any], args: tuple[Any, ...],
              request_id: str | None = None) -> None:
@@ -102,5 +124,21 @@ class EmbeddedJobQueue:
 
     def wait(self) -> None:
         """Finish the jobs submitted so far (not delayed ones); for commands and tests."""
-        self._pool.shutdown(wait=True)
-        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="hub-job")
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None and self._pid == os.getpid():
+            pool.shutdown(wait=True)
+
+    def stop(self) -> None:
+        """Drop jobs not yet started and delayed ones; jobs running finish on their own.
+
+        A pull dropped here was accepted with an attempt row, which the next start queues
+        again (``hub.pulls.jobs.resume_unfinished``).
+        """
+        with self._lock:
+            pool, self._pool = self._pool, None
+            timers, self._timers = self._timers, set()
+        for timer in timers:
+            timer.cancel()
+        if pool is not None and self._pid == os.getpid():
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
@@ -13,12 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.organisations.models import Organisation
+from hub.pulls.models import RETRYING
 from hub.pulls.service import LATEST, Puller, PullResult, Transient
 from hub.registry.models import Connector
 from policies.measures import DATASETS
 
-#: The outcome of a pull that failed transiently and was queued to be tried again.
-RETRYING = "retrying"
 #: No retry waits longer than this, whatever the backoff doubles to.
 MAX_BACKOFF = 3600.0
 
@@ -55,16 +55,19 @@ def backoff(base: float, attempt: int, retry_after: float | None = None) -> floa
 def refresh(puller: Puller, targets: Iterable[Target], concurrency: int,
             retry: Callable[[Target, Transient], None],
             progress: Callable[[PullResult], None] | None = None, actor: str = "job:refresh",
-            retries: bool = True) -> list[PullResult]:
+            retries: bool = True, stop: threading.Event | None = None) -> list[PullResult]:
     """Pull ``targets`` ``concurrency`` at a time; transient failures go to ``retry``.
 
     Without ``retries`` (or with HUB_PULL_RETRIES=0) a transient failure is recorded at once.
+    Once ``stop`` is set, targets not yet started are left for the next refresh.
     """
     final = not retries or puller.settings.pull_retries == 0
     # The pulls run in the caller's app context, if any, so hooks can reach the hub.
     app = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
 
-    def pull(target: Target) -> PullResult:
+    def pull(target: Target) -> PullResult | None:
+        if stop is not None and stop.is_set():
+            return None
         with app.app_context() if app is not None else nullcontext():
             return puller.pull(target.connector_id, target.dataset, target.period,
                                final=final, actor=actor)
@@ -81,6 +84,8 @@ def refresh(puller: Puller, targets: Iterable[Target], concurrency: int,
                 result = PullResult(target.connector_id, exc.target.la_code, target.dataset,
                                     exc.target.period, RETRYING, error_code=exc.error.code,
                                     reason=exc.error.reason)
+            if result is None:
+                continue
             results.append(result)
             if progress is not None:
                 progress(result)

@@ -20,8 +20,9 @@ class PullAttemptSchema(ma.Schema):
     period = ma.fields.String(required=True, metadata={
         "example": "2024-Q3", "description": "`latest` when the connector's list of periods "
                                              "could not be read"})
-    outcome = ma.fields.String(required=True,
-                               metadata={"enum": ["ingested", "unchanged", "failed"]})
+    outcome = ma.fields.String(required=True, metadata={
+        "enum": ["queued", "retrying", "ingested", "unchanged", "failed"],
+        "description": "`queued` and `retrying` until the pull ends (`finished_at` then set)"})
     revision = ma.fields.Integer(allow_none=True, metadata={
         "description": "The revision stored, or found unchanged"})
     error_code = ma.fields.String(allow_none=True, metadata={"example": "bad_signature"})
@@ -30,7 +31,7 @@ class PullAttemptSchema(ma.Schema):
                                                    "match the body"})
     attempts = ma.fields.Integer(required=True)
     started_at = ma.fields.DateTime(required=True)
-    finished_at = ma.fields.DateTime(required=True)
+    finished_at = ma.fields.DateTime(allow_none=True, required=True)
 
 
 class PullRequestSchema(InputSchema):
@@ -42,7 +43,11 @@ class PullRequestSchema(InputSchema):
 
 
 class QueuedPullSchema(ma.Schema):
+    """A pull accepted: its attempt is in the connector's pulls from now on."""
+
     job_id = ma.fields.String(required=True)
+    attempt_id = ma.fields.Integer(required=True, metadata={
+        "description": "The attempt in `GET /connectors/{id}/pulls`: `queued` until it ends"})
     connector_id = ma.fields.Integer(required=True)
     dataset = ma.fields.String(required=True)
     period = ma.fields.String(required=True)

@@ -25,7 +25,15 @@ from hub.crypto import SecretBox
 from hub.db import Database
 from hub.observability import metrics
 from hub.pulls.hooks import extract_landed
-from hub.pulls.models import FAILED, INGESTED, UNCHANGED, ExtractRevision, PullAttempt
+from hub.pulls.models import (
+    FAILED,
+    INGESTED,
+    QUEUED,
+    RETRYING,
+    UNCHANGED,
+    ExtractRevision,
+    PullAttempt,
+)
 from hub.registry.models import Connector
 from hub.registry.service import allowed_hosts, details_of
 from hub.registry.urls import url_policy
@@ -60,6 +68,8 @@ class PullResult:
     error_code: str | None = None
     reason: str | None = None
     attempts: int = 1
+    #: The accepted attempt this pull completes, if it was accepted before it ran.
+    attempt_id: int | None = None
 
 
 class Puller:
@@ -73,8 +83,13 @@ class Puller:
         self.token_cache = token_cache
 
     def pull(self, connector_id: int, dataset: str, period: str, *, attempt: int = 1,
-             final: bool = True, actor: str = "job:pull") -> PullResult:
-        """Pull one extract; raises Transient instead of recording when not ``final``."""
+             final: bool = True, actor: str = "job:pull", attempt_id: int | None = None
+             ) -> PullResult:
+        """Pull one extract; raises Transient instead of recording when not ``final``.
+
+        With ``attempt_id`` (a pull accepted earlier), the outcome completes that attempt's
+        row instead of adding one.
+        """
         started = datetime.now(UTC)
         with self.database.session() as session:
             connector = session.get(Connector, connector_id)
@@ -83,7 +98,8 @@ class Puller:
             la_code, enabled = connector.la_code, connector.enabled
             details = details_of(connector, self.box)
             jwks, policy = connector.jwks, url_policy(self.settings, allowed_hosts(session))
-        base = PullResult(connector_id, la_code, dataset, period, FAILED, attempts=attempt)
+        base = PullResult(connector_id, la_code, dataset, period, FAILED, attempts=attempt,
+                          attempt_id=attempt_id)
         if not enabled:
             return self._failed(base, "disabled", "connector is disabled", started, actor)
         try:
@@ -96,8 +112,7 @@ class Puller:
                         return self._failed(base, "not_found", f"connector lists no period of "
                                             f"{dataset}", started, actor)
                     period = max(listed)
-                    base = PullResult(connector_id, la_code, dataset, period, FAILED,
-                                      attempts=attempt)
+                    base = _with(base, FAILED, period=period)
                 extract, body, signature = client.fetch_extract(dataset, period)
         except TransientPullError as exc:
             if not final:
@@ -157,6 +172,39 @@ class Puller:
             _record(session, _locked(session, base.connector_id), result, started, actor)
         return result
 
+    def retrying(self, attempt_id: int, code: str, reason: str, attempts: int) -> None:
+        """Say on an accepted attempt that it failed transiently and will be tried again."""
+        with self.database.session() as session:
+            row = session.get(PullAttempt, attempt_id)
+            if row is not None:
+                row.outcome, row.error_code, row.reason = RETRYING, code, reason[:200]
+                row.attempts = attempts
+
+    def failed_unexpectedly(self, attempt_id: int, error: BaseException) -> None:
+        """Close an accepted attempt that its job could not finish, with the reason."""
+        with self.database.session() as session:
+            row = session.get(PullAttempt, attempt_id)
+            if row is not None and row.finished_at is None:
+                row.outcome, row.error_code = FAILED, "internal_error"
+                row.reason = f"the pull stopped: {type(error).__name__}"[:200]
+                row.finished_at = datetime.now(UTC)
+
+
+def accept(session: Session, connector_id: int, dataset: str, period: str) -> PullAttempt:
+    """Record a pull asked for now, before it is queued: it is never lost, only finished."""
+    now = datetime.now(UTC)
+    attempt = PullAttempt(connector_id=connector_id, dataset=dataset, period=period,
+                          outcome=QUEUED, attempts=0, started_at=now, finished_at=None)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def unfinished(session: Session) -> list[PullAttempt]:
+    """Accepted attempts no job has finished: queued, or waiting for a retry."""
+    return list(session.scalars(select(PullAttempt).where(
+        PullAttempt.finished_at.is_(None)).order_by(PullAttempt.id)))
+
 
 def content_digest(extract: Extract) -> str:
     """sha256 of the extract's figures, whatever time the connector stamped on it."""
@@ -185,11 +233,16 @@ def _with(base: PullResult, outcome: str, **changes: object) -> PullResult:
 def _record(session: Session, connector: Connector, result: PullResult, started: datetime,
             actor: str) -> None:
     now = datetime.now(UTC)
-    session.add(PullAttempt(connector_id=result.connector_id, dataset=result.dataset,
-                            period=result.period, outcome=result.outcome,
-                            revision=result.revision, error_code=result.error_code,
-                            reason=result.reason, attempts=result.attempts, started_at=started,
-                            finished_at=now))
+    values = {"connector_id": result.connector_id, "dataset": result.dataset,
+              "period": result.period, "outcome": result.outcome, "revision": result.revision,
+              "error_code": result.error_code, "reason": result.reason,
+              "attempts": result.attempts, "finished_at": now}
+    accepted = session.get(PullAttempt, result.attempt_id) if result.attempt_id else None
+    if accepted is not None:
+        for key, value in values.items():
+            setattr(accepted, key, value)
+    else:
+        session.add(PullAttempt(started_at=started, **values))
     connector.last_pull_at, connector.last_outcome = now, result.outcome
     connector.last_error = result.error_code
     metrics.PULLS.labels(result.outcome).inc()
