@@ -19,7 +19,6 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	@mkdir -p var
 	$(BIN)/hub db upgrade
 	$(BIN)/hub reference load
 	$(BIN)/hub agreements load

@@ -55,6 +55,13 @@ def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
         app.extensions["hub.identity"].keys.signing_key()
     stops: list[Callable[[], None]] = []
 
+    def pre_fork(_server: Any, _worker: Any) -> None:
+        if database.engine.pool.checkedout():  # type: ignore[attr-defined]
+            # A connection in use here would be copied into the worker mid-transaction.
+            raise RuntimeError("a database connection is in use in the process gunicorn "
+                               "forks its worker from; refusing to fork")
+        database.dispose()
+
     def post_fork(_server: Any, _worker: Any) -> None:
         database.after_fork()
 
@@ -75,7 +82,7 @@ def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
         "graceful_timeout": GRACEFUL_SECONDS,
         # The app is built here, before the fork: these hooks keep what it opened out of the
         # worker, and start the worker's own background work.
-        "pre_fork": lambda _server, _worker: database.dispose(),
+        "pre_fork": pre_fork,
         "post_fork": post_fork, "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "on_exit": lambda _server: on_exit() if on_exit is not None else None,

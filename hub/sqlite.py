@@ -77,7 +77,7 @@ class WriterConnection(sqlite3.Connection):
                 except sqlite3.OperationalError as exc:
                     if "locked" not in str(exc) or time.monotonic() + delay > deadline:
                         raise
-                    log.warning("another process has held the SQLite write lock for %.0f s; "
+                    log.warning("another process has held the SQLite write lock for %.1f s; "
                                 "waiting", BUSY_SECONDS)
                     time.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - timing only
                     delay = min(delay * 2, 1.0)
@@ -123,10 +123,20 @@ def _configure(path: str) -> Any:
 
 
 def _begin_before_write(_conn: Any, cursor: sqlite3.Cursor, statement: str,
-                        *_args: Any) -> None:
+                        _parameters: Any, context: Any, _executemany: bool) -> None:
     connection = cursor.connection
-    if not connection.in_transaction and statement.lstrip()[:9].upper().startswith(_WRITES):
+    if connection.in_transaction:
+        return
+    if statement.lstrip()[:9].upper().startswith(_WRITES) or _locks_rows(context):
         connection.begin_write()  # type: ignore[attr-defined]
+
+
+def _locks_rows(context: Any) -> bool:
+    """A SELECT … FOR UPDATE, which SQLite's dialect leaves out of the SQL it sends: it takes
+    the write lock here, as it takes the rows' locks on PostgreSQL."""
+    compiled = getattr(context, "compiled", None)
+    statement = getattr(compiled, "statement", None)
+    return getattr(statement, "_for_update_arg", None) is not None
 
 
 def sqlite_engine(url: str, connections: int) -> Engine:

@@ -67,3 +67,12 @@ def test_every_setting_is_documented(readme):
     text = (ROOT / readme).read_text()
     missing = [s.name for s in SETTINGS if f"`{s.name}" not in text]
     assert missing == []
+
+
+def test_gunicorn_builds_the_app_in_each_worker():
+    # Without preloading, nothing the app opens (database pool, Redis, threads) is made before
+    # gunicorn forks: each worker builds its own.
+    namespace: dict[str, object] = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"),
+         namespace)
+    assert namespace.get("preload_app", False) is False

@@ -5,17 +5,50 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
-from hub.config import ConfigError, load_settings, with_development_secrets
+from hub.config import ConfigError, in_use, load_settings, with_development_secrets
+
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
-def test_defaults_are_the_embedded_hub():
+def test_defaults_are_the_embedded_hub_in_the_checkouts_var(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # wherever the command runs from
     settings = load_settings({})
-    assert settings.database_url == "sqlite:///var/hub.sqlite3"
+    assert settings.var_dir == CHECKOUT / "var"
+    assert settings.database_url == f"sqlite:///{CHECKOUT / 'var' / 'hub.sqlite3'}"
     assert settings.embedded and settings.port == 5000 and settings.development
+    assert settings.issuer == "http://127.0.0.1:5000"
+
+
+def test_the_data_directory_holds_the_database_and_the_keys(tmp_path):
+    settings = load_settings({"HUB_DATA_DIR": str(tmp_path / "data")})
+    assert settings.var_dir == tmp_path / "data"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'data' / 'hub.sqlite3'}"
+    assert load_settings({"HUB_DATA_DIR": str(tmp_path), "HUB_DATABASE_URL":
+                          "postgresql://u@db/hub"}).database_url.startswith("postgresql")
+
+
+@pytest.mark.parametrize(("env", "issuer"), [
+    ({"HUB_PORT": "8000"}, "http://127.0.0.1:8000"),
+    ({"HUB_HOST": "0.0.0.0", "HUB_PORT": "8080"}, "http://127.0.0.1:8080"),
+    ({"HUB_HOST": "::1"}, "http://[::1]:5000"),
+    ({"HUB_PORT": "8000", "HUB_ISSUER": "https://hub.example/"}, "https://hub.example"),
+])
+def test_the_issuer_is_the_address_served_unless_set(env, issuer):
+    settings = load_settings(env)
+    assert settings.issuer == issuer
+    assert settings.audience == f"{issuer}/api/v1"
+
+
+def test_what_is_in_use_names_no_password():
+    said = in_use(load_settings({"HUB_DATABASE_URL": "postgresql://hub:s3cret@db/hub",
+                                 "HUB_REDIS_URL": "redis://:r3dis@cache:6379/0"}))
+    assert "s3cret" not in said and "r3dis" not in said
+    assert "db/hub" in said and "cache:6379" in said
 
 
 def test_postgres_urls_use_the_installed_driver():
