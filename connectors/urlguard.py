@@ -17,6 +17,10 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from connectors.deadline import watch
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -145,12 +149,54 @@ def resolve_checked(target: Target, policy: UrlPolicy) -> str:
     return addresses[0]
 
 
+class _WatchedHTTPConnection(HTTPConnection):
+    """A connection whose socket the caller's deadline (connectors.deadline) can cut short."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:  # a kept-alive connection, used again under a new deadline
+            watch(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    """The TLS twin of _WatchedHTTPConnection: the raw socket is watched before the handshake."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:
+            watch(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 class PinnedAdapter(HTTPAdapter):
-    """A transport that applies ``policy`` to every request and connects to the checked address."""
+    """A transport that applies ``policy`` to every request and connects to the checked address;
+    its sockets are watched by the caller's deadline, if it set one."""
 
     def __init__(self, policy: UrlPolicy) -> None:
         super().__init__(max_retries=0)
         self.policy = policy
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
+                                                   "https": _WatchedHTTPSPool}
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
              timeout: Any = None, verify: Any = True, cert: Any = None,

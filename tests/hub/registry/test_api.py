@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 from sqlalchemy import func, select
 
 from hub.audit.models import AuditEvent
 from hub.registry.models import Connector
 from tests.conftest import bearer
+from tests.connectors.dripping import dripping_body
 from tests.hub.registry.conftest import CITY, WESTMINSTER, body_of, stored
 
 
@@ -159,3 +163,38 @@ def test_an_empty_update_is_refused(la_client, simulator, allow_loopback, regist
     connector_id = register(simulator.simulator.credentials[CITY])
     response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={})
     assert response.status_code == 422
+
+
+def test_a_jwks_url_dripping_bytes_holds_an_update_no_longer_than_the_pull_timeout(
+        make_app, simulator, register_client):
+    app = make_app(pull_timeout=1.0)
+    with app.extensions["hub.db"].session() as session:
+        from hub.registry import service
+
+        service.allow_host(session, service.Actor("test"), "127.0.0.1", "tests")
+    credentials = simulator.simulator.credentials[CITY]
+    client = app.test_client()
+    token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                        auth=_secret_of(app, CITY)).json["access_token"]
+    created = client.post("/api/v1/connectors", json=body_of(credentials),
+                          headers=bearer(token))
+    assert created.status_code == 201, created.json
+    jwks = json.dumps(credentials.jwks).encode()
+    with dripping_body(jwks, interval=0.1) as server:
+        start = time.monotonic()
+        response = client.patch(f"/api/v1/connectors/{created.json['id']}", headers=bearer(token),
+                                json={"jwks_url": f"{server.url}/jwks.json",
+                                      "client_secret": credentials.client_secret})
+        assert time.monotonic() - start < 4.0, "cut off at HUB_PULL_TIMEOUT, not left to drip"
+        assert not server.finished.is_set()
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {"json": {"connector": ["timeout"]}}
+    assert stored(app, created.json["id"]).jwks_url == credentials.jwks_url
+
+
+def _secret_of(app, org: str) -> tuple[str, str]:
+    with app.extensions["hub.db"].session() as session:
+        from hub.identity.service import create_client
+
+        created = create_client(session, org, "test", None)
+        return created.client.client_id, created.client_secret
