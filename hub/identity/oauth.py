@@ -8,7 +8,7 @@ from typing import Any
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import InvalidScopeError, OAuth2Error
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
-from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc6749.util import extract_basic_authorization, scope_to_list
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
@@ -18,6 +18,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from hub.db import get_session
 from hub.identity.models import AUTH_PRIVATE_KEY_JWT, AUTH_SECRET, ApiClient
+from hub.identity.passwords import verify_secret
 from hub.identity.scopes import SCOPES
 from hub.identity.tokens import InvalidToken
 
@@ -40,6 +41,20 @@ def _identity() -> Any:
 def _query_client(client_id: str) -> ApiClient | None:
     client = get_session().get(ApiClient, client_id)
     return client if client is not None and client.disabled_at is None else None
+
+
+def _authenticate_secret_basic(query_client: Any, request: Any) -> ApiClient | None:
+    """client_secret_basic, hashing once whether or not the client exists or is enabled."""
+    client_id, secret = extract_basic_authorization(request.headers)
+    if not client_id or not secret:
+        return None
+    client = query_client(client_id)
+    if client is None:
+        # The same Argon2 verification as a wrong secret (against a dummy hash), so the time
+        # taken does not tell which client ids exist.
+        verify_secret(None, secret)
+        return None
+    return client if client.check_client_secret(secret) else None
 
 
 class PrivateKeyJWT(JWTBearerClientAssertion):
@@ -194,6 +209,7 @@ def create_server(app: Flask, issuer: str) -> HubAuthorizationServer:
     server = HubAuthorizationServer()
     server.init_app(app, query_client=_query_client, save_token=lambda token, req: None)
     server.register_token_generator("default", _token_generator)
+    server.register_client_auth_method(AUTH_SECRET, _authenticate_secret_basic)
     server.register_grant(HubClientCredentialsGrant)
     server.register_client_auth_method(
         AUTH_PRIVATE_KEY_JWT, PrivateKeyJWT([f"{issuer}/oauth/token", issuer]))
