@@ -19,6 +19,9 @@ max_requests_jitter = 500
 # The proxy in front terminates TLS and sets X-Forwarded-*; trust only it. The hub reads the
 # same setting (hub/proxies.py) for the client's address; unset, no peer is believed.
 forwarded_allow_ips = os.environ.get("HUB_TRUSTED_PROXIES", "")
+# The longest request line gunicorn reads (its maximum). The hub answers URLs over 2048
+# characters with its own JSON 414; only lines past this limit get gunicorn's HTML page.
+limit_request_line = 8190
 accesslog = None  # the hub writes its own structured access log
 errorlog = "-"
 loglevel = "info"
