@@ -25,8 +25,24 @@ from connectors.deadline import watch
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_FORBIDDEN = ("is_unspecified", "is_loopback", "is_link_local", "is_multicast", "is_private",
-              "is_reserved")
+_FORBIDDEN = ("is_unspecified", "is_loopback", "is_link_local", "is_site_local", "is_multicast",
+              "is_private", "is_reserved")
+#: Ranges Python's is_global admits (or may, depending on its version) that are not ordinary
+#: globally routable unicast: checked explicitly, whatever the interpreter's tables say.
+_NOT_GLOBAL_UNICAST = tuple((ipaddress.ip_network(network), reason) for network, reason in (
+    ("0.0.0.0/8", "this-network"),
+    ("192.0.0.0/24", "ietf-protocol"),
+    ("192.0.2.0/24", "documentation"),
+    ("192.88.99.0/24", "6to4-relay"),
+    ("198.18.0.0/15", "benchmarking"),
+    ("198.51.100.0/24", "documentation"),
+    ("203.0.113.0/24", "documentation"),
+    ("2001::/23", "ietf-protocol"),
+    ("2001:db8::/32", "documentation"),
+    ("3fff::/20", "documentation"),
+))
+#: The only IPv6 block allocated as global unicast; anything outside it is not a connector.
+_IPV6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -112,15 +128,21 @@ def check_url(url: str, policy: UrlPolicy) -> Target:
 
 
 def forbidden_reason(address: IPAddress) -> str | None:
-    """Why connecting to ``address`` is forbidden (e.g. "loopback"), or None if it is public."""
+    """Why connecting to ``address`` is forbidden (e.g. "loopback"), or None if it is globally
+    routable unicast."""
     if isinstance(address, ipaddress.IPv6Address):
         # Addresses that embed an IPv4 one reach that IPv4 host: judge it instead.
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is not None:
             return forbidden_reason(embedded)
     for attribute in _FORBIDDEN:
-        if getattr(address, attribute):
+        if getattr(address, attribute, False):
             return attribute.removeprefix("is_").replace("_", "-")
+    for network, reason in _NOT_GLOBAL_UNICAST:
+        if address.version == network.version and address in network:
+            return reason
+    if isinstance(address, ipaddress.IPv6Address) and address not in _IPV6_GLOBAL_UNICAST:
+        return "not-global-unicast"
     return None if address.is_global else "not-global"
 
 
