@@ -53,6 +53,9 @@ def _import_one(app: Flask, entry: dict[str, Any]) -> str:
         current = service.details_of(existing, box)
         changes: dict[str, Any] = {k: getattr(details, k) for k in _FIELDS
                                    if getattr(details, k) != getattr(current, k)}
+        if changes:
+            # The file holds the secret: give it with any change of where it would be sent.
+            changes["client_secret"] = details.client_secret
         if not existing.enabled:
             changes["enabled"] = True
         if not changes:

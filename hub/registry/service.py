@@ -14,7 +14,7 @@ from connectors.client import PullError
 from connectors.urlguard import UrlPolicy
 from hub.audit.service import record
 from hub.crypto import SecretBox
-from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
 from hub.identity.tokens import Principal
 from hub.organisations.models import Organisation, OrgKind
 from hub.registry.checks import ConnectorDetails, check_connector, describe
@@ -23,6 +23,8 @@ from hub.registry.models import AllowedHost, Connector
 #: Builds the URL policy from the allow-list; the settings are bound by the caller.
 PolicyFor = Callable[[Sequence[str]], UrlPolicy]
 _DETAILS = ("base_url", "token_url", "jwks_url", "client_id", "client_secret")
+#: Where the stored secret (token_url) or the tokens it obtains (base_url) are sent.
+_CREDENTIALS_GO_TO = ("token_url", "base_url")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def update(session: Session, box: SecretBox, policy_for: PolicyFor, actor: Actor
            connector: Connector, changes: dict[str, Any]) -> Connector:
     """Apply ``changes``; new details, or enabling, are checked as a registration is."""
     new = {k: v for k, v in changes.items() if k in _DETAILS}
+    _needs_secret_again(connector, new)
     enable = changes.get("enabled")
     if new or (enable and not connector.enabled):
         details = replace(details_of(connector, box), **new)
@@ -88,6 +91,18 @@ def update(session: Session, box: SecretBox, policy_for: PolicyFor, actor: Actor
     action = "connector.disabled" if enable is False else "connector.updated"
     _audit(session, actor, action, connector, {"changed": sorted(changes)})
     return connector
+
+
+def _needs_secret_again(connector: Connector, new: dict[str, Any]) -> None:
+    # The secret goes to token_url and the tokens it buys to base_url: a stolen LA client
+    # must not redirect the stored credentials to a server of its choosing. The JWKS URL
+    # receives neither, and new keys must still sign the connector's /datasets.
+    for field in _CREDENTIALS_GO_TO:
+        if field in new and new[field] != getattr(connector, field) \
+                and "client_secret" not in new:
+            raise HubError(f"Changing {field} sends the connector's credentials to a new place: "
+                           "send client_secret again in the same request.",
+                           {"json": {"client_secret": [f"Required when {field} changes."]}})
 
 
 def details_of(connector: Connector, box: SecretBox) -> ConnectorDetails:

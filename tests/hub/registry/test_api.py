@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from hub.audit.models import AuditEvent
 from hub.registry.models import Connector
 from tests.conftest import bearer
+from tests.connectors.conftest import serving
 from tests.connectors.dripping import dripping_body
 from tests.hub.registry.conftest import CITY, WESTMINSTER, body_of, stored
 
@@ -198,3 +200,61 @@ def _secret_of(app, org: str) -> tuple[str, str]:
 
         created = create_client(session, org, "test", None)
         return created.client.client_id, created.client_secret
+
+
+class _RecordingTokenEndpoint:
+    """A token endpoint somewhere new, recording what reached it."""
+
+    def __init__(self) -> None:
+        from flask import Flask, request
+
+        self.authorizations: list[str] = []
+        self.app = Flask(__name__)
+
+        @self.app.post("/oauth/token")
+        def token():  # type: ignore[no-untyped-def]
+            self.authorizations.append(request.headers.get("Authorization", ""))
+            return {"error": "invalid_client"}, 401
+
+
+@pytest.mark.parametrize("field", ["token_url", "base_url"])
+def test_sending_credentials_to_a_new_place_needs_the_secret_again(
+        app, la_client, simulator, allow_loopback, register, field):
+    credentials = simulator.simulator.credentials[CITY]
+    connector_id = register(credentials)
+    before = stored(app, connector_id)
+    elsewhere = _RecordingTokenEndpoint()
+    with serving(elsewhere.app) as url:
+        new = f"{url}/oauth/token" if field == "token_url" else f"{url}/la/{CITY}"
+        response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={field: new})
+        assert response.status_code == 400, response.json
+        assert response.json["message"] == (
+            f"Changing {field} sends the connector's credentials to a new place: send "
+            "client_secret again in the same request.")
+        assert response.json["errors"] == {"json": {"client_secret": [
+            f"Required when {field} changes."]}}
+        assert elsewhere.authorizations == [], "the stored secret never left for the new URL"
+    after = stored(app, connector_id)
+    assert getattr(after, field) == getattr(before, field)
+    assert after.updated_at == before.updated_at
+
+
+def test_a_new_token_url_with_the_secret_is_checked_and_kept(app, la_client, simulator,
+                                                             allow_loopback, register):
+    credentials = simulator.simulator.credentials[CITY]
+    connector_id = register(credentials)
+    moved = credentials.token_url + "?moved=1"
+    response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={
+        "token_url": moved, "client_secret": credentials.client_secret})
+    assert response.status_code == 200, response.json
+    assert stored(app, connector_id).token_url == moved
+
+
+def test_the_jwks_url_alone_may_change_without_the_secret(app, la_client, simulator,
+                                                          allow_loopback, register):
+    # No credential goes to the JWKS URL; the check still proves the keys sign /datasets.
+    credentials = simulator.simulator.credentials[CITY]
+    connector_id = register(credentials)
+    moved = credentials.jwks_url + "?moved=1"
+    response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={"jwks_url": moved})
+    assert response.status_code == 200, response.json
