@@ -24,7 +24,7 @@ from connectors.contract import (
     parse_datasets,
     parse_extract,
 )
-from connectors.deadline import deadline
+from connectors.deadline import deadline, passed
 from connectors.oauth import SCOPE
 from connectors.signing import SIGNATURE_HEADER, SignatureError, verify_detached
 from connectors.strictjson import StrictJsonError, loads_strict
@@ -235,6 +235,9 @@ class ConnectorClient:
         except requests.Timeout:
             raise TransientPullError("timeout", "connector did not answer in time") from None
         except requests.ConnectionError:
+            if passed() is not None:  # the deadline shut the socket before the answer came
+                raise TransientPullError("timeout", "connector did not answer in time") \
+                    from None
             raise TransientPullError("connection_failed", "could not connect to the "
                                                           "connector") from None
         except requests.RequestException as exc:
@@ -294,7 +297,7 @@ def within_deadline(seconds: float, what: str) -> Iterator[None]:
         try:
             yield
         except (PullError, requests.RequestException, OSError) as exc:
-            if not current.expired:
+            if not current.expired or isinstance(exc, PullError) and exc.code == "timeout":
                 raise
             # The socket was shut down under the request: whatever broke, time was up.
             raise TransientPullError("timeout", f"{what} sent its response too slowly (not "
@@ -316,5 +319,9 @@ def read_bounded(response: requests.Response, limit: int, total_timeout: float, 
                 raise TransientPullError("timeout", f"{what} sent its response too slowly")
             chunks.append(chunk)
     except requests.RequestException:
+        cut_short = passed()
+        if cut_short is not None:
+            raise TransientPullError("timeout", f"{what} sent its response too slowly (not whole "
+                                                f"within {cut_short.seconds:g} s)") from None
         raise TransientPullError("timeout", f"{what} stopped sending its response") from None
     return b"".join(chunks)

@@ -90,6 +90,12 @@ def deadline(seconds: float) -> Iterator[Deadline]:
         stack.pop()
 
 
+def passed() -> Deadline | None:
+    """The deadline this thread is inside that has passed, if any: a failure under it was
+    the deadline cutting the exchange short."""
+    return next((current for current in _stack() if current.expired), None)
+
+
 def watch(sock: socket.socket) -> None:
     """Put ``sock`` under every deadline this thread is inside (none: nothing happens)."""
     for current in _stack():

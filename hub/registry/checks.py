@@ -16,6 +16,7 @@ from connectors.client import (
     read_bounded,
     within_deadline,
 )
+from connectors.deadline import passed
 from connectors.strictjson import StrictJsonError, loads_strict
 from connectors.urlguard import HostUnresolved, UrlPolicy, UrlRefused, check_url, guarded_session
 
@@ -68,6 +69,8 @@ def fetch_jwks(url: str, policy: UrlPolicy) -> dict[str, Any]:
         except requests.Timeout:
             raise TransientPullError("timeout", "JWKS URL did not answer in time") from None
         except requests.RequestException:
+            if passed() is not None:
+                raise TransientPullError("timeout", "JWKS URL did not answer in time") from None
             raise TransientPullError("connection_failed", "could not fetch the JWKS") from None
         with response:
             body = _read_json(response, min(policy.max_bytes, MAX_JWKS_BYTES),
