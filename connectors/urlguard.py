@@ -56,7 +56,9 @@ class UrlPolicy:
     """What a pull may contact, and how long and how much it may take."""
 
     allow_http: bool = False
-    #: Host names (or address literals) exempt from the address checks.
+    #: ``host:port`` entries (``[::1]:8443`` for IPv6) exempt from the address checks on that
+    #: port only; a bare host exempts all its ports (for code configuring its own policy; the
+    #: hub's allow-list always names the port).
     allowed_hosts: frozenset[str] = frozenset()
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
@@ -70,7 +72,35 @@ class UrlPolicy:
     def __post_init__(self) -> None:
         # Host names compare case-insensitively and without a trailing dot, as DNS does.
         object.__setattr__(self, "allowed_hosts",
-                           frozenset(h.lower().rstrip(".") for h in self.allowed_hosts))
+                           frozenset(_normalised(h) for h in self.allowed_hosts))
+
+    def allows(self, host: str, port: int) -> bool:
+        """True when an admin exempted ``host`` on ``port`` from the address checks."""
+        return allow_list_entry(host, port) in self.allowed_hosts \
+            or host.lower().rstrip(".") in self.allowed_hosts
+
+
+def allow_list_entry(host: str, port: int) -> str:
+    """The allow-list's name for ``host`` on ``port``: ``connector.example:443``, ``[::1]:80``."""
+    host = host.lower().rstrip(".").strip("[]")
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def split_host_port(text: str) -> tuple[str, int | None]:
+    """``host:port`` (or a bare host) as the host and the port; ValueError if malformed."""
+    parts = urlsplit(f"//{text.strip()}")
+    port = parts.port  # raises ValueError for a port out of range or not a number
+    host = (parts.hostname or "").rstrip(".")
+    if not host or not host.isascii() or parts.path or parts.query or parts.username:
+        raise ValueError(f"{text!r} is not HOST:PORT")
+    if port is None and text.strip().endswith(":") or port == 0:
+        raise ValueError(f"{text!r} has no port (1-65535) after the colon")
+    return host, port
+
+
+def _normalised(entry: str) -> str:
+    host, port = split_host_port(entry)
+    return allow_list_entry(host, port) if port is not None else host.lower()
 
 
 class UrlRefused(Exception):
@@ -161,7 +191,7 @@ def resolve_checked(target: Target, policy: UrlPolicy) -> str:
             raise HostUnresolved(target.host) from exc
     if not addresses:
         raise HostUnresolved(target.host)
-    if target.host.lower() in policy.allowed_hosts:
+    if policy.allows(target.host, target.port):
         return addresses[0]
     for text in addresses:
         reason = forbidden_reason(ipaddress.ip_address(text.split("%")[0]))

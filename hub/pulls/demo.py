@@ -49,7 +49,8 @@ def demo(port: int, seed: int) -> None:
     running = start_simulator(seed, SIMULATOR_HOST, port)
     click.echo(f"simulated connectors at {running.base_url}/la/<ONS code>")
     with get_db().session() as session:
-        service.allow_host(session, service.Actor("demo"), SIMULATOR_HOST,
+        service.allow_host(session, service.Actor("demo"),
+                           f"{SIMULATOR_HOST}:{running.server.server_port}",
                            "the demo's simulated connectors")
     entries = [vars(c) for c in running.simulator.credentials.values()]
     counts = import_connectors(entries)

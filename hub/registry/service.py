@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.client import PullError
-from connectors.urlguard import UrlPolicy
+from connectors.urlguard import UrlPolicy, allow_list_entry, split_host_port
 from hub.audit.service import record
 from hub.crypto import SecretBox
 from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
@@ -40,8 +40,10 @@ class Actor:
 
 
 def allowed_hosts(session: Session) -> list[str]:
-    """The hosts admins allow despite a loopback or private address."""
-    return list(session.scalars(select(AllowedHost.host).order_by(AllowedHost.host)))
+    """The ``host:port`` entries admins allow despite a loopback or private address."""
+    rows = session.execute(select(AllowedHost.host, AllowedHost.port)
+                           .order_by(AllowedHost.host, AllowedHost.port))
+    return [allow_list_entry(host, port) for host, port in rows]
 
 
 def _checked(session: Session, details: ConnectorDetails, policy_for: PolicyFor
@@ -140,26 +142,48 @@ def _may_see(principal: Principal, connector: Connector) -> bool:
     return principal.org_kind == OrgKind.ADMIN.value or connector.la_code == principal.org_code
 
 
+def _host_and_port(text: str, port_required: bool) -> tuple[str, int | None]:
+    try:
+        host, port = split_host_port(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not HOST:PORT ({exc}).") from None
+    if port is None and port_required:
+        raise InvalidInput(f"Give the port too: {host}:PORT (for example {host}:443). An "
+                           "allowed host is allowed on that port only.")
+    return host.lower(), port
+
+
 def allow_host(session: Session, actor: Actor, host: str, reason: str) -> AllowedHost:
-    """Let connectors use ``host`` although it resolves to a loopback or private address."""
-    name = host.lower().rstrip(".")
-    row = session.get(AllowedHost, name)
+    """Let connectors use ``host`` (``HOST:PORT``) on that port only, although the host
+    resolves to a loopback or private address."""
+    name, port = _host_and_port(host, port_required=True)
+    row = session.get(AllowedHost, (name, port))
     if row is None:
-        row = AllowedHost(host=name, reason=reason, created_at=datetime.now(UTC))
+        row = AllowedHost(host=name, port=port, reason=reason, created_at=datetime.now(UTC))
         session.add(row)
-        record(session, actor=actor.name, org_code=actor.org_code, action="connector_host.allowed",
-               target=name, details={"reason": reason})
+        record(session, actor=actor.name, org_code=actor.org_code,
+               action="connector_host.allowed", target=allow_list_entry(name, port or 0),
+               details={"reason": reason})
     return row
 
 
-def disallow_host(session: Session, actor: Actor, host: str) -> None:
-    """Remove ``host`` from the allow-list; NotFound if it is not on it."""
-    row = session.get(AllowedHost, host.lower().rstrip("."))
-    if row is None:
+def disallow_host(session: Session, actor: Actor, host: str) -> list[str]:
+    """Remove ``HOST:PORT`` (or every port of a bare ``HOST``) from the allow-list; the
+    entries removed. NotFound if none was on it."""
+    name, port = _host_and_port(host, port_required=False)
+    query = select(AllowedHost).where(AllowedHost.host == name)
+    if port is not None:
+        query = query.where(AllowedHost.port == port)
+    rows = session.scalars(query).all()
+    if not rows:
         raise NotFound(f"{host!r} is not an allowed host.")
-    session.delete(row)
-    record(session, actor=actor.name, org_code=actor.org_code, action="connector_host.removed",
-           target=row.host)
+    removed = []
+    for row in rows:
+        session.delete(row)
+        removed.append(allow_list_entry(row.host, row.port))
+        record(session, actor=actor.name, org_code=actor.org_code,
+               action="connector_host.removed", target=removed[-1])
+    return removed
 
 
 def _audit(session: Session, actor: Actor, action: str, connector: Connector,

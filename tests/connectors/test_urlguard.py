@@ -64,3 +64,22 @@ def test_a_host_an_admin_allowed_is_admitted_whatever_its_address(address: str,
                        allowed_hosts=frozenset({"connector.example.org"}))
     target = check_url("https://connector.example.org/", policy)
     assert resolve_checked(target, policy) == address
+
+
+def test_an_allowed_host_and_port_exempts_that_port_only() -> None:
+    policy = UrlPolicy(allow_http=True, resolver=lambda host, port: ["10.0.0.7"],
+                       allowed_hosts=frozenset({"Connector.Example.ORG.:8443"}))
+    assert resolve_checked(check_url("https://connector.example.org:8443/", policy),
+                           policy) == "10.0.0.7"
+    for url in ("https://connector.example.org/", "http://connector.example.org:8444/",
+                "http://connector.example.org:22/"):
+        with pytest.raises(UrlRefused) as info:
+            resolve_checked(check_url(url, policy), policy)
+        assert info.value.code == "forbidden_address"
+
+
+def test_an_allowed_ipv6_literal_names_its_port_in_brackets() -> None:
+    policy = UrlPolicy(allow_http=True, allowed_hosts=frozenset({"[::1]:8080"}))
+    assert resolve_checked(check_url("http://[::1]:8080/", policy), policy) == "::1"
+    with pytest.raises(UrlRefused):
+        resolve_checked(check_url("http://[::1]:8081/", policy), policy)

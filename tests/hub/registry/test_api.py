@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -104,6 +105,7 @@ def test_another_las_connector_is_refused(app, la_client, simulator, allow_loopb
 
 def test_an_unreachable_connector_is_refused(app, la_client, allow_loopback):
     base = "http://127.0.0.1:9/c"  # the discard port: nothing listens
+    allow_loopback(base)
     body = {"base_url": base, "token_url": f"{base}/token", "jwks_url": f"{base}/jwks",
             "client_id": "hub", "client_secret": "s"}
     _refused(app, la_client, body, "connection_failed")
@@ -170,11 +172,8 @@ def test_an_empty_update_is_refused(la_client, simulator, allow_loopback, regist
 def test_a_jwks_url_dripping_bytes_holds_an_update_no_longer_than_the_pull_timeout(
         make_app, simulator, register_client):
     app = make_app(pull_timeout=1.0)
-    with app.extensions["hub.db"].session() as session:
-        from hub.registry import service
-
-        service.allow_host(session, service.Actor("test"), "127.0.0.1", "tests")
     credentials = simulator.simulator.credentials[CITY]
+    _allow(app, simulator.base_url)
     client = app.test_client()
     token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
                         auth=_secret_of(app, CITY)).json["access_token"]
@@ -183,6 +182,7 @@ def test_a_jwks_url_dripping_bytes_holds_an_update_no_longer_than_the_pull_timeo
     assert created.status_code == 201, created.json
     jwks = json.dumps(credentials.jwks).encode()
     with dripping_body(jwks, interval=0.1) as server:
+        _allow(app, server.url)
         start = time.monotonic()
         response = client.patch(f"/api/v1/connectors/{created.json['id']}", headers=bearer(token),
                                 json={"jwks_url": f"{server.url}/jwks.json",
@@ -192,6 +192,13 @@ def test_a_jwks_url_dripping_bytes_holds_an_update_no_longer_than_the_pull_timeo
     assert response.status_code == 422, response.json
     assert response.json["errors"] == {"json": {"connector": ["timeout"]}}
     assert stored(app, created.json["id"]).jwks_url == credentials.jwks_url
+
+
+def _allow(app, url: str) -> None:
+    with app.extensions["hub.db"].session() as session:
+        from hub.registry import service
+
+        service.allow_host(session, service.Actor("test"), urlsplit(url).netloc, "tests")
 
 
 def _secret_of(app, org: str) -> tuple[str, str]:
@@ -258,3 +265,14 @@ def test_the_jwks_url_alone_may_change_without_the_secret(app, la_client, simula
     moved = credentials.jwks_url + "?moved=1"
     response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={"jwks_url": moved})
     assert response.status_code == 200, response.json
+
+
+def test_an_allowed_host_is_allowed_on_its_port_only(app, la_client, simulator, allow_loopback):
+    # 127.0.0.1 is allowed on the simulator's port; another port of it is still refused
+    # before any connection, so an LA cannot probe the host's ports.
+    credentials = simulator.simulator.credentials[CITY]
+    other = "http://127.0.0.1:9/c"
+    message = _refused(app, la_client, body_of(credentials, base_url=other,
+                                                 token_url=f"{other}/token"),
+                       "forbidden_address")
+    assert "loopback" in message
