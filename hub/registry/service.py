@@ -142,27 +142,27 @@ def _may_see(principal: Principal, connector: Connector) -> bool:
     return principal.org_kind == OrgKind.ADMIN.value or connector.la_code == principal.org_code
 
 
-def _host_and_port(text: str, port_required: bool) -> tuple[str, int | None]:
+def _host_and_port(text: str) -> tuple[str, int | None]:
     try:
         host, port = split_host_port(text)
     except ValueError as exc:
         raise InvalidInput(f"{text!r} is not HOST:PORT ({exc}).") from None
-    if port is None and port_required:
-        raise InvalidInput(f"Give the port too: {host}:PORT (for example {host}:443). An "
-                           "allowed host is allowed on that port only.")
     return host.lower(), port
 
 
 def allow_host(session: Session, actor: Actor, host: str, reason: str) -> AllowedHost:
     """Let connectors use ``host`` (``HOST:PORT``) on that port only, although the host
     resolves to a loopback or private address."""
-    name, port = _host_and_port(host, port_required=True)
+    name, port = _host_and_port(host)
+    if port is None:
+        raise InvalidInput(f"Give the port too: {name}:PORT (for example {name}:443). An "
+                           "allowed host is allowed on that port only.")
     row = session.get(AllowedHost, (name, port))
     if row is None:
         row = AllowedHost(host=name, port=port, reason=reason, created_at=datetime.now(UTC))
         session.add(row)
         record(session, actor=actor.name, org_code=actor.org_code,
-               action="connector_host.allowed", target=allow_list_entry(name, port or 0),
+               action="connector_host.allowed", target=allow_list_entry(name, port),
                details={"reason": reason})
     return row
 
@@ -170,7 +170,7 @@ def allow_host(session: Session, actor: Actor, host: str, reason: str) -> Allowe
 def disallow_host(session: Session, actor: Actor, host: str) -> list[str]:
     """Remove ``HOST:PORT`` (or every port of a bare ``HOST``) from the allow-list; the
     entries removed. NotFound if none was on it."""
-    name, port = _host_and_port(host, port_required=False)
+    name, port = _host_and_port(host)
     query = select(AllowedHost).where(AllowedHost.host == name)
     if port is not None:
         query = query.where(AllowedHost.port == port)
