@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from connectors.contract import (
     parse_datasets,
     parse_extract,
 )
+from connectors.deadline import deadline, passed
 from connectors.oauth import SCOPE
 from connectors.signing import SIGNATURE_HEADER, SignatureError, verify_detached
 from connectors.strictjson import StrictJsonError, loads_strict
@@ -163,10 +165,11 @@ class ConnectorClient:
 
     def _fetch_signed(self, path: str) -> tuple[bytes, str]:
         """The body at ``path`` and its signature, verified against the registered JWKS."""
-        response = self._authorised_get(self.base_url + path)
-        with response:
-            _expect_ok(response)
-            body = self._read(response)
+        with within_deadline(self.policy.total_timeout, "connector"):
+            response = self._authorised_get(self.base_url + path)
+            with response:
+                _expect_ok(response)
+                body = self._read(response)
         signature = response.headers.get(SIGNATURE_HEADER)
         if not signature:
             raise PermanentPullError("unsigned", f"response has no {SIGNATURE_HEADER} header")
@@ -196,16 +199,17 @@ class ConnectorClient:
         client_id, secret = self._credentials
         # RFC 6749 §2.3.1: form-encode id and secret before Basic authentication.
         auth = (quote(client_id, safe=""), quote(secret, safe=""))
-        response = self._send("POST", self.token_url, auth=auth,
-                              data={"grant_type": "client_credentials", "scope": SCOPE},
-                              headers={"Accept": "application/json"})
-        with response:
-            if response.status_code in (400, 401, 403):
-                raise PermanentPullError("credentials_refused",
-                                         f"token endpoint refused the credentials "
-                                         f"(HTTP {response.status_code})")
-            _expect_ok(response)
-            payload = _json_object(self._read(response, _MAX_TOKEN_BYTES))
+        with within_deadline(self.policy.total_timeout, "token endpoint"):
+            response = self._send("POST", self.token_url, auth=auth,
+                                  data={"grant_type": "client_credentials", "scope": SCOPE},
+                                  headers={"Accept": "application/json"})
+            with response:
+                if response.status_code in (400, 401, 403):
+                    raise PermanentPullError("credentials_refused",
+                                             f"token endpoint refused the credentials "
+                                             f"(HTTP {response.status_code})")
+                _expect_ok(response)
+                payload = _json_object(self._read(response, _MAX_TOKEN_BYTES))
         token, lifetime = payload.get("access_token"), payload.get("expires_in", 60)
         if not isinstance(token, str) or not token or \
                 str(payload.get("token_type", "")).lower() != "bearer" or \
@@ -231,6 +235,9 @@ class ConnectorClient:
         except requests.Timeout:
             raise TransientPullError("timeout", "connector did not answer in time") from None
         except requests.ConnectionError:
+            if passed() is not None:  # the deadline shut the socket before the answer came
+                raise TransientPullError("timeout", "connector did not answer in time") \
+                    from None
             raise TransientPullError("connection_failed", "could not connect to the "
                                                           "connector") from None
         except requests.RequestException as exc:
@@ -282,6 +289,21 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
+@contextmanager
+def within_deadline(seconds: float, what: str) -> Iterator[None]:
+    """Run the block's connector I/O under one whole deadline of ``seconds`` (nested deadlines
+    keep the sooner); any failure once it has passed is a ``timeout``."""
+    with deadline(seconds) as current:
+        try:
+            yield
+        except (PullError, requests.RequestException, OSError) as exc:
+            if not current.expired or isinstance(exc, PullError) and exc.code == "timeout":
+                raise
+            # The socket was shut down under the request: whatever broke, time was up.
+            raise TransientPullError("timeout", f"{what} sent its response too slowly (not "
+                                                f"whole within {current.seconds:g} s)") from exc
+
+
 def read_bounded(response: requests.Response, limit: int, total_timeout: float, what: str,
                  clock: Callable[[], float] = time.monotonic) -> bytes:
     """The streamed body, refused past ``limit`` bytes or ``total_timeout`` seconds."""
@@ -297,5 +319,9 @@ def read_bounded(response: requests.Response, limit: int, total_timeout: float, 
                 raise TransientPullError("timeout", f"{what} sent its response too slowly")
             chunks.append(chunk)
     except requests.RequestException:
+        cut_short = passed()
+        if cut_short is not None:
+            raise TransientPullError("timeout", f"{what} sent its response too slowly (not whole "
+                                                f"within {cut_short.seconds:g} s)") from None
         raise TransientPullError("timeout", f"{what} stopped sending its response") from None
     return b"".join(chunks)

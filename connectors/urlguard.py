@@ -17,12 +17,32 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from connectors.deadline import watch
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_FORBIDDEN = ("is_unspecified", "is_loopback", "is_link_local", "is_multicast", "is_private",
-              "is_reserved")
+_FORBIDDEN = ("is_unspecified", "is_loopback", "is_link_local", "is_site_local", "is_multicast",
+              "is_private", "is_reserved")
+#: Ranges Python's is_global admits (or may, depending on its version) that are not ordinary
+#: globally routable unicast: checked explicitly, whatever the interpreter's tables say.
+_NOT_GLOBAL_UNICAST = tuple((ipaddress.ip_network(network), reason) for network, reason in (
+    ("0.0.0.0/8", "this-network"),
+    ("192.0.0.0/24", "ietf-protocol"),
+    ("192.0.2.0/24", "documentation"),
+    ("192.88.99.0/24", "6to4-relay"),
+    ("198.18.0.0/15", "benchmarking"),
+    ("198.51.100.0/24", "documentation"),
+    ("203.0.113.0/24", "documentation"),
+    ("2001::/23", "ietf-protocol"),
+    ("2001:db8::/32", "documentation"),
+    ("3fff::/20", "documentation"),
+))
+#: The only IPv6 block allocated as global unicast; anything outside it is not a connector.
+_IPV6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -36,7 +56,9 @@ class UrlPolicy:
     """What a pull may contact, and how long and how much it may take."""
 
     allow_http: bool = False
-    #: Host names (or address literals) exempt from the address checks.
+    #: ``host:port`` entries (``[::1]:8443`` for IPv6) exempt from the address checks on that
+    #: port only; a bare host exempts all its ports (for code configuring its own policy; the
+    #: hub's allow-list always names the port).
     allowed_hosts: frozenset[str] = frozenset()
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
@@ -50,7 +72,35 @@ class UrlPolicy:
     def __post_init__(self) -> None:
         # Host names compare case-insensitively and without a trailing dot, as DNS does.
         object.__setattr__(self, "allowed_hosts",
-                           frozenset(h.lower().rstrip(".") for h in self.allowed_hosts))
+                           frozenset(_normalised(h) for h in self.allowed_hosts))
+
+    def allows(self, host: str, port: int) -> bool:
+        """True when an admin exempted ``host`` on ``port`` from the address checks."""
+        return allow_list_entry(host, port) in self.allowed_hosts \
+            or host.lower().rstrip(".") in self.allowed_hosts
+
+
+def allow_list_entry(host: str, port: int) -> str:
+    """The allow-list's name for ``host`` on ``port``: ``connector.example:443``, ``[::1]:80``."""
+    host = host.lower().rstrip(".").strip("[]")
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def split_host_port(text: str) -> tuple[str, int | None]:
+    """``host:port`` (or a bare host) as the host and the port; ValueError if malformed."""
+    parts = urlsplit(f"//{text.strip()}")
+    port = parts.port  # raises ValueError for a port out of range or not a number
+    host = (parts.hostname or "").rstrip(".")
+    if not host or not host.isascii() or parts.path or parts.query or parts.username:
+        raise ValueError(f"{text!r} is not HOST:PORT")
+    if port is None and text.strip().endswith(":") or port == 0:
+        raise ValueError(f"{text!r} has no port (1-65535) after the colon")
+    return host, port
+
+
+def _normalised(entry: str) -> str:
+    host, port = split_host_port(entry)
+    return allow_list_entry(host, port) if port is not None else host.lower()
 
 
 class UrlRefused(Exception):
@@ -108,15 +158,21 @@ def check_url(url: str, policy: UrlPolicy) -> Target:
 
 
 def forbidden_reason(address: IPAddress) -> str | None:
-    """Why connecting to ``address`` is forbidden (e.g. "loopback"), or None if it is public."""
+    """Why connecting to ``address`` is forbidden (e.g. "loopback"), or None if it is globally
+    routable unicast."""
     if isinstance(address, ipaddress.IPv6Address):
         # Addresses that embed an IPv4 one reach that IPv4 host: judge it instead.
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is not None:
             return forbidden_reason(embedded)
     for attribute in _FORBIDDEN:
-        if getattr(address, attribute):
+        if getattr(address, attribute, False):
             return attribute.removeprefix("is_").replace("_", "-")
+    for network, reason in _NOT_GLOBAL_UNICAST:
+        if address.version == network.version and address in network:
+            return reason
+    if isinstance(address, ipaddress.IPv6Address) and address not in _IPV6_GLOBAL_UNICAST:
+        return "not-global-unicast"
     return None if address.is_global else "not-global"
 
 
@@ -135,7 +191,7 @@ def resolve_checked(target: Target, policy: UrlPolicy) -> str:
             raise HostUnresolved(target.host) from exc
     if not addresses:
         raise HostUnresolved(target.host)
-    if target.host.lower() in policy.allowed_hosts:
+    if policy.allows(target.host, target.port):
         return addresses[0]
     for text in addresses:
         reason = forbidden_reason(ipaddress.ip_address(text.split("%")[0]))
@@ -145,12 +201,54 @@ def resolve_checked(target: Target, policy: UrlPolicy) -> str:
     return addresses[0]
 
 
+class _WatchedHTTPConnection(HTTPConnection):
+    """A connection whose socket the caller's deadline (connectors.deadline) can cut short."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:  # a kept-alive connection, used again under a new deadline
+            watch(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    """The TLS twin of _WatchedHTTPConnection: the raw socket is watched before the handshake."""
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watch(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:
+            watch(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 class PinnedAdapter(HTTPAdapter):
-    """A transport that applies ``policy`` to every request and connects to the checked address."""
+    """A transport that applies ``policy`` to every request and connects to the checked address;
+    its sockets are watched by the caller's deadline, if it set one."""
 
     def __init__(self, policy: UrlPolicy) -> None:
         super().__init__(max_retries=0)
         self.policy = policy
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool,
+                                                   "https": _WatchedHTTPSPool}
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
              timeout: Any = None, verify: Any = True, cert: Any = None,

@@ -16,8 +16,12 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 5000  # recycle workers now and then; jitter keeps them from all going at once
 max_requests_jitter = 500
-# The proxy in front terminates TLS and sets X-Forwarded-*; trust only it.
-forwarded_allow_ips = os.environ.get("HUB_TRUSTED_PROXIES", "127.0.0.1")
+# The proxy in front terminates TLS and sets X-Forwarded-*; trust only it. The hub reads the
+# same setting (hub/proxies.py) for the client's address; unset, no peer is believed.
+forwarded_allow_ips = os.environ.get("HUB_TRUSTED_PROXIES", "")
+# The longest request line gunicorn reads (its maximum). The hub answers URLs over 2048
+# characters with its own JSON 414; only lines past this limit get gunicorn's HTML page.
+limit_request_line = 8190
 accesslog = None  # the hub writes its own structured access log
 errorlog = "-"
 loglevel = "info"

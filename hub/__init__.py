@@ -67,4 +67,9 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     from hub import web
 
     web.init_app(app, settings)
+    if settings.trusted_proxies:
+        from hub.proxies import TrustedProxies
+
+        # Outermost, so every layer inside sees the client's address, not the proxy's.
+        app.wsgi_app = TrustedProxies(app.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
     return app

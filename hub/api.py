@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
@@ -16,6 +17,12 @@ from hub.identity.scopes import SCOPES
 
 API_PREFIX = "/api/v1"
 DOCS_ASSETS = f"{API_PREFIX}/docs/assets/"
+#: No request body of the hub nests deeper than a few levels; far deeper ones would make the
+#: parsers recurse until Python gives up (a 500).
+MAX_JSON_DEPTH = 32
+#: Longest path and query string the hub answers, as connector URLs are bounded; gunicorn's
+#: own limit on the request line (4094 bytes) sits above this, so the hub's body is the one seen.
+MAX_URL_LENGTH = 2048
 
 #: Every error status the API answers with, documented once as a reusable response.
 ERROR_STATUSES = {
@@ -26,6 +33,7 @@ ERROR_STATUSES = {
     405: "The method is not allowed on this path.",
     409: "The change conflicts with the current state.",
     413: "The request body is larger than the hub accepts.",
+    414: "The URL is longer than the hub accepts.",
     422: "The request's parameters or body failed validation.",
     429: "Too many requests; retry after the number of seconds in Retry-After.",
     500: "The hub failed to answer; the error has been logged.",
@@ -94,10 +102,51 @@ def _refuse_nul_in_path() -> None:
         abort(400, message="NUL characters are not allowed in the path.")
 
 
+def _refuse_long_urls() -> None:
+    length = len(request.environ.get("RAW_URI") or request.full_path)
+    if length > MAX_URL_LENGTH:
+        abort(414, message=f"The URL is longer than {MAX_URL_LENGTH} characters.")
+
+
+def _refuse_deep_json() -> None:
+    # Parsed once here with the C parser (a RecursionError is its "too deep"), then measured
+    # without recursion; views parse the same bytes again, known to be shallow.
+    if not request.is_json or not request.content_length:
+        return
+    try:
+        value = json.loads(request.get_data(cache=True))
+    except RecursionError:
+        value = None
+        depth = MAX_JSON_DEPTH + 1
+    except ValueError:
+        return  # not JSON at all: the view's parser says so in its own words
+    else:
+        depth = json_depth(value, MAX_JSON_DEPTH + 1)
+    if depth > MAX_JSON_DEPTH:
+        abort(400, message=f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels.")
+
+
+def json_depth(value: Any, stop_at: int) -> int:
+    """How deeply ``value``'s lists and objects nest (a scalar is 0), counted up to ``stop_at``."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest >= stop_at:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
 def init_app(app: Flask, token_url: str) -> HubApi:
     """Create the Api on ``app`` with the error responses and the security scheme documented."""
     _api_config(app)
+    app.before_request(_refuse_long_urls)
     app.before_request(_refuse_oversized_bodies)
+    app.before_request(_refuse_deep_json)
     app.before_request(_refuse_nul_in_path)
     api = HubApi(app)
     for status, description in ERROR_STATUSES.items():

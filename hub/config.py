@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_TOKEN_RATE_PER_CLIENT", "Token requests allowed per client.", "30/minute"),
     Setting("HUB_TOKEN_RATE_PER_ADDRESS", "Token requests allowed per client address.",
             "120/minute"),
+    Setting("HUB_TOKEN_FAILURES_PER_ADDRESS", "Failed client authentications allowed per "
+            "address (token, revocation, introspection); over it the address gets 429.",
+            "10/minute"),
+    Setting("HUB_TRUSTED_PROXIES", "Comma-separated addresses or networks of the reverse "
+            "proxies whose X-Forwarded-For/-Proto/-Host the hub believes; none by default.",
+            None),
     Setting("HUB_CONNECTOR_ALLOW_HTTP", "Accept http:// connector URLs (`true`/`false`); "
             "refused in production.", "true in development, false otherwise"),
     Setting("HUB_PULL_TIMEOUT", "Seconds a connector has to send one whole response "
@@ -169,6 +175,8 @@ class Settings:
     encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     token_rate_per_client: str = "30/minute"
     token_rate_per_address: str = "120/minute"
+    token_failures_per_address: str = "10/minute"
+    trusted_proxies: tuple[str, ...] = ()
     connector_allow_http: bool | None = None
     pull_timeout: float = 30.0
     pull_max_bytes: int = 1_048_576
@@ -259,6 +267,19 @@ def _count(name: str, raw: str) -> int:
     return value
 
 
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    import ipaddress
+
+    networks = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name} must be IP addresses or networks (10.0.0.0/8), "
+                              f"comma-separated; {network!r} is neither.") from None
+    return networks
+
+
 def _fernet_keys(raw: str) -> tuple[str, ...]:
     from cryptography.fernet import Fernet
 
@@ -290,6 +311,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "HUB_TOKEN_LIFETIME": ("token_lifetime", _positive_int),
     "HUB_TOKEN_RATE_PER_CLIENT": ("token_rate_per_client", _rate),
     "HUB_TOKEN_RATE_PER_ADDRESS": ("token_rate_per_address", _rate),
+    "HUB_TOKEN_FAILURES_PER_ADDRESS": ("token_failures_per_address", _rate),
+    "HUB_TRUSTED_PROXIES": ("trusted_proxies", lambda n, v: _networks(n, v)),
     "HUB_CONNECTOR_ALLOW_HTTP": ("connector_allow_http", _boolean),
     "HUB_PULL_TIMEOUT": ("pull_timeout", _seconds),
     "HUB_PULL_MAX_BYTES": ("pull_max_bytes", _positive_int),

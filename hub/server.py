@@ -80,6 +80,9 @@ def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
         "worker_class": "gthread", "accesslog": "-", "timeout": 60,
         "graceful_timeout": GRACEFUL_SECONDS,
+        # The longest request line gunicorn takes: longer URLs than the hub's own limit
+        # (2048) then get the hub's JSON 414, not gunicorn's HTML.
+        "limit_request_line": 8190,
         # The app is built here, before the fork: these hooks keep what it opened out of the
         # worker, and start the worker's own background work.
         "pre_fork": pre_fork,

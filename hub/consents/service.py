@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from hub.audit import service as audit
 from hub.consents.models import ConsentVersion
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
-from hub.organisations.models import Organisation, OrgKind
+from hub.organisations.models import ADMIN_CODE, Organisation, OrgKind
 from policies.overrides import SUSPEND, WITHHOLD, ConsentOverride
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ def revoke(session: Session, actor: Actor, policies: PolicyStore, override_id: s
     policies.lock(session)  # two revocations of one override must not both be version n+1
     current = latest(session, override_id)
     authorise(actor, current.kind, _organisation(session, current.org_code))
+    _may_lift(session, actor, current)
     if current.revoked_at is not None:
         raise Conflict(f"Override {override_id} was revoked at "
                        f"{current.revoked_at.isoformat()}.")
@@ -120,6 +121,28 @@ def revoke(session: Session, actor: Actor, policies: PolicyStore, override_id: s
         # Revoked before it took effect: the new version takes effect, revoked, at once.
         effective_at=min(current.effective_at, now), revoked_at=now, created_at=now)
     return _store(session, actor, policies, row, "consent.revoke")
+
+
+#: Who stands above whom: an override may be lifted by the party that imposed it or by a
+#: party of a higher rank (over it, as authorise() checks).
+_RANK = {OrgKind.LOCAL_AUTHORITY.value: 0, OrgKind.REGION.value: 1, OrgKind.ADMIN.value: 2}
+
+
+def _may_lift(session: Session, actor: Actor, current: ConsentVersion) -> None:
+    first = session.scalar(select(ConsentVersion).where(ConsentVersion.id == current.id)
+                           .where(ConsentVersion.version == 1))
+    # No organisation: an operator at the command line, with the administrators' authority.
+    imposer_code = (first.author_org if first is not None else None) or ADMIN_CODE
+    actor_code = actor.org_code or ADMIN_CODE
+    if actor_code == imposer_code or _rank(session, actor_code) > _rank(session, imposer_code):
+        return
+    raise Forbidden(f"Override {current.id} was imposed by {imposer_code}: only {imposer_code} "
+                    f"or those above it may revoke it.")
+
+
+def _rank(session: Session, org_code: str) -> int:
+    org = session.get(Organisation, org_code)
+    return _RANK.get(org.kind, 0) if org is not None else 0
 
 
 def _store(session: Session, actor: Actor, policies: PolicyStore, row: ConsentVersion,

@@ -40,7 +40,8 @@ def init_app(app: Flask, settings: Settings, box: SecretBox) -> Identity:
         spent=spent,
         limiter=TokenRateLimiter(settings.redis_url or "memory://",
                                  settings.token_rate_per_client,
-                                 settings.token_rate_per_address),
+                                 settings.token_rate_per_address,
+                                 settings.token_failures_per_address),
         server=create_server(app, settings.issuer),
     )
     app.extensions["hub.identity"] = identity

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 from typing import Any
 
-from authlib.common.encoding import json_loads
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import InvalidScopeError, OAuth2Error
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
-from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc6749.util import extract_basic_authorization, scope_to_list
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Blueprint, Flask, current_app, jsonify, request
 from joserfc.jwk import KeySet
-from joserfc.jws import extract_compact
 from werkzeug.http import HTTP_STATUS_CODES
 
 from hub.db import get_session
 from hub.identity.models import AUTH_PRIVATE_KEY_JWT, AUTH_SECRET, ApiClient
+from hub.identity.passwords import verify_secret
 from hub.identity.scopes import SCOPES
 from hub.identity.tokens import InvalidToken
 
@@ -44,6 +41,20 @@ def _identity() -> Any:
 def _query_client(client_id: str) -> ApiClient | None:
     client = get_session().get(ApiClient, client_id)
     return client if client is not None and client.disabled_at is None else None
+
+
+def _authenticate_secret_basic(query_client: Any, request: Any) -> ApiClient | None:
+    """client_secret_basic, hashing once whether or not the client exists or is enabled."""
+    client_id, secret = extract_basic_authorization(request.headers)
+    if not client_id or not secret:
+        return None
+    client = query_client(client_id)
+    if client is None:
+        # The same Argon2 verification as a wrong secret (against a dummy hash), so the time
+        # taken does not tell which client ids exist.
+        verify_secret(None, secret)
+        return None
+    return client if client.check_client_secret(secret) else None
 
 
 class PrivateKeyJWT(JWTBearerClientAssertion):
@@ -74,8 +85,29 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return KeySet.import_key_set(client.jwks or {"keys": []})
 
 
+class TooManyTokenRequests(OAuth2Error):
+    """An authenticated client over its own token rate limit."""
+
+    error = "rate_limited"
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(description=f"Too many token requests; retry after {retry_after} s.")
+        self.retry_after = retry_after
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        return [*super().get_headers(), ("Retry-After", str(self.retry_after))]
+
+
 class HubClientCredentialsGrant(ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        # Counted once the client has proved who it is, so no one else can use up its limit.
+        refusal = _identity().limiter.hit_client(self.request.client.client_id)
+        if refusal is not None:
+            raise TooManyTokenRequests(refusal.retry_after)
 
     def validate_requested_scope(self) -> None:
         # Asking for a scope the client does not hold is an error, not a silent narrowing.
@@ -150,6 +182,7 @@ class HubAuthorizationServer(AuthorizationServer):
             # The reason goes to the log for the operator, never to the caller.
             log.info("client authentication failed: %s", error.description)
             error.description = CLIENT_AUTH_FAILED
+            _identity().limiter.failed(_address())
         return super().handle_error_response(request, error)
 
     def handle_response(self, status_code: int, payload: Any, headers: Any) -> Any:
@@ -176,30 +209,13 @@ def create_server(app: Flask, issuer: str) -> HubAuthorizationServer:
     server = HubAuthorizationServer()
     server.init_app(app, query_client=_query_client, save_token=lambda token, req: None)
     server.register_token_generator("default", _token_generator)
+    server.register_client_auth_method(AUTH_SECRET, _authenticate_secret_basic)
     server.register_grant(HubClientCredentialsGrant)
     server.register_client_auth_method(
         AUTH_PRIVATE_KEY_JWT, PrivateKeyJWT([f"{issuer}/oauth/token", issuer]))
     server.register_endpoint(HubRevocationEndpoint)
     server.register_endpoint(HubIntrospectionEndpoint)
     return server
-
-
-def _claimed_client_id() -> str | None:
-    """Who the request says it is, unverified: only to key the rate limit."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("basic "):
-        try:
-            return base64.b64decode(header[6:]).decode().split(":", 1)[0][:64] or None
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-    assertion = request.form.get("client_assertion")
-    if assertion:
-        try:
-            sub = json_loads(extract_compact(assertion.encode()).payload).get("sub")
-        except Exception:  # noqa: BLE001 - any malformed assertion is just "no claimed id"
-            return None
-        return sub[:64] if isinstance(sub, str) else None
-    return request.form.get("client_id", "")[:64] or None
 
 
 def _too_many(retry_after: int) -> Any:
@@ -210,10 +226,15 @@ def _too_many(retry_after: int) -> Any:
     return response
 
 
+def _address() -> str:
+    # The peer, or the client a trusted proxy names (HUB_TRUSTED_PROXIES): see hub.proxies.
+    return request.remote_addr or "unknown"
+
+
 @blp.post("/oauth/token")
 def issue_token() -> Any:
     """Client credentials grant."""
-    refusal = _identity().limiter.hit(_claimed_client_id(), request.remote_addr or "unknown")
+    refusal = _identity().limiter.hit_address(_address())
     if refusal is not None:
         return _too_many(refusal.retry_after)
     return _identity().server.create_token_response()
@@ -221,11 +242,17 @@ def issue_token() -> Any:
 
 @blp.post("/oauth/revoke")
 def revoke_token() -> Any:
+    refusal = _identity().limiter.check_failures(_address())
+    if refusal is not None:
+        return _too_many(refusal.retry_after)
     return _identity().server.create_endpoint_response(HubRevocationEndpoint.ENDPOINT_NAME)
 
 
 @blp.post("/oauth/introspect")
 def introspect_token() -> Any:
+    refusal = _identity().limiter.check_failures(_address())
+    if refusal is not None:
+        return _too_many(refusal.retry_after)
     return _identity().server.create_endpoint_response(HubIntrospectionEndpoint.ENDPOINT_NAME)
 
 

@@ -129,7 +129,8 @@ def demo(seed: int) -> None:
         click.echo(f"simulated connectors at http://{SIMULATOR_HOST}:"
                    f"{settings.demo_connector_port}/la/<ONS code> (log: {simulator.log})")
         with get_db().session() as session:
-            service.allow_host(session, service.Actor("demo"), SIMULATOR_HOST,
+            service.allow_host(session, service.Actor("demo"),
+                               f"{SIMULATOR_HOST}:{settings.demo_connector_port}",
                                "the demo's simulated connectors")
         counts = import_connectors(simulator.credentials["connectors"])
         click.echo(f"connectors: {counts['registered']} registered, {counts['updated']} "

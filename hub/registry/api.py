@@ -60,11 +60,17 @@ class ConnectorById(MethodView):
     @protected(blp, "connectors:write")
     @blp.arguments(ConnectorUpdateSchema)
     @blp.response(200, ConnectorSchema)
+    @blp.alt_response(400, response="400")
     @blp.alt_response(404, response="404")
     @blp.alt_response(422, response="422")
     def patch(self, args, connector_id: int):  # type: ignore[no-untyped-def]
         """Change the caller's own connector: new details are checked again; `enabled: false`
-        stops its pulls."""
+        stops its pulls.
+
+        A new `token_url` or `base_url` (where the secret, and the tokens it obtains, are sent)
+        needs `client_secret` in the same request, or the answer is 400: the stored secret is
+        never sent to a new URL.
+        """
         principal = current_principal()
         session = get_session()
         connector = service.writable_by(session, principal, connector_id)

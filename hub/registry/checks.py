@@ -14,7 +14,9 @@ from connectors.client import (
     PullError,
     TransientPullError,
     read_bounded,
+    within_deadline,
 )
+from connectors.deadline import passed
 from connectors.strictjson import StrictJsonError, loads_strict
 from connectors.urlguard import HostUnresolved, UrlPolicy, UrlRefused, check_url, guarded_session
 
@@ -42,18 +44,21 @@ def check_connector(details: ConnectorDetails, policy: UrlPolicy) -> dict[str, A
             check_url(url, policy)
         except UrlRefused as exc:
             raise PermanentPullError(exc.code, exc.reason) from None
-    jwks = fetch_jwks(details.jwks_url, policy)
-    # A fresh cache: the check must prove these credentials, not reuse a token of older ones.
-    with ConnectorClient(details.base_url, details.token_url, jwks, details.client_id,
-                         details.client_secret, policy, la_code=details.la_code,
-                         token_cache=MemoryTokenCache()) as client:
-        client.fetch_datasets()
+    # One deadline for the whole check, so a slow connector holds the LA's request no longer
+    # than a pull may take.
+    with within_deadline(policy.total_timeout, "connector"):
+        jwks = fetch_jwks(details.jwks_url, policy)
+        # A fresh cache: the check must prove these credentials, not reuse a token of older ones.
+        with ConnectorClient(details.base_url, details.token_url, jwks, details.client_id,
+                             details.client_secret, policy, la_code=details.la_code,
+                             token_cache=MemoryTokenCache()) as client:
+            client.fetch_datasets()
     return jwks
 
 
 def fetch_jwks(url: str, policy: UrlPolicy) -> dict[str, Any]:
     """The public signing keys at ``url``, fetched under ``policy``; PullError otherwise."""
-    with guarded_session(policy) as session:
+    with guarded_session(policy) as session, within_deadline(policy.total_timeout, "JWKS URL"):
         try:
             response = session.get(url, allow_redirects=False, stream=True,
                                    headers={"Accept": "application/json"})
@@ -64,6 +69,8 @@ def fetch_jwks(url: str, policy: UrlPolicy) -> dict[str, Any]:
         except requests.Timeout:
             raise TransientPullError("timeout", "JWKS URL did not answer in time") from None
         except requests.RequestException:
+            if passed() is not None:
+                raise TransientPullError("timeout", "JWKS URL did not answer in time") from None
             raise TransientPullError("connection_failed", "could not fetch the JWKS") from None
         with response:
             body = _read_json(response, min(policy.max_bytes, MAX_JWKS_BYTES),

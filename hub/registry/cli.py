@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from connectors.urlguard import allow_list_entry
 from hub.db import get_db
 from hub.errors import HubError
 from hub.registry import service
@@ -53,6 +54,9 @@ def _import_one(app: Flask, entry: dict[str, Any]) -> str:
         current = service.details_of(existing, box)
         changes: dict[str, Any] = {k: getattr(details, k) for k in _FIELDS
                                    if getattr(details, k) != getattr(current, k)}
+        if changes:
+            # The file holds the secret: give it with any change of where it would be sent.
+            changes["client_secret"] = details.client_secret
         if not existing.enabled:
             changes["enabled"] = True
         if not changes:
@@ -92,36 +96,43 @@ def connectors_import(path: Path) -> None:
                f"{counts['unchanged']} unchanged")
 
 
-@connectors_group.command("allow-host", help="Let connectors use HOST although it resolves to "
-                          "a loopback or private address.")
-@click.argument("host")
+@connectors_group.command("allow-host", help="Let connectors use HOST:PORT, on that port only, "
+                          "although HOST resolves to a loopback or private address.")
+@click.argument("host_port", metavar="HOST:PORT")
 @click.option("--reason", required=True, help="Why; kept with the entry and audited.")
 @with_appcontext
-def connectors_allow_host(host: str, reason: str) -> None:
-    with get_db().session() as session:
-        service.allow_host(session, _actor(), host, reason)
-    click.echo(f"{host} allowed")
-
-
-@connectors_group.command("disallow-host", help="Remove HOST from the allow-list.")
-@click.argument("host")
-@with_appcontext
-def connectors_disallow_host(host: str) -> None:
+def connectors_allow_host(host_port: str, reason: str) -> None:
     try:
         with get_db().session() as session:
-            service.disallow_host(session, _actor(), host)
+            row = service.allow_host(session, _actor(), host_port, reason)
+            entry = allow_list_entry(row.host, row.port)
+    except HubError as exc:
+        click.echo(f"hub: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"{entry} allowed")
+
+
+@connectors_group.command("disallow-host", help="Remove HOST:PORT from the allow-list (a bare "
+                          "HOST: every port of it).")
+@click.argument("host_port", metavar="HOST[:PORT]")
+@with_appcontext
+def connectors_disallow_host(host_port: str) -> None:
+    try:
+        with get_db().session() as session:
+            removed = service.disallow_host(session, _actor(), host_port)
     except HubError as exc:
         click.echo(f"hub: {exc.message}", err=True)
         sys.exit(1)
-    click.echo(f"{host} no longer allowed")
+    click.echo(f"{', '.join(removed)} no longer allowed")
 
 
-@connectors_group.command("hosts", help="The allow-list.")
+@connectors_group.command("hosts", help="The allow-list: HOST:PORT and why.")
 @with_appcontext
 def connectors_hosts() -> None:
     with get_db().session() as session:
-        for row in session.scalars(select(AllowedHost).order_by(AllowedHost.host)):
-            click.echo(f"{row.host}\t{row.reason}")
+        for row in session.scalars(select(AllowedHost).order_by(AllowedHost.host,
+                                                                AllowedHost.port)):
+            click.echo(f"{allow_list_entry(row.host, row.port)}\t{row.reason}")
 
 
 COMMANDS = (connectors_group,)

@@ -39,10 +39,12 @@ class Connector(Base):
 
 
 class AllowedHost(Base):
-    """A host a connector may use although it resolves to a loopback or private address."""
+    """A host and port a connector may use although the host resolves to a loopback or private
+    address: only that port, so an allowed host cannot be probed port by port."""
 
     __tablename__ = "allowed_hosts"
 
     host: Mapped[str] = mapped_column(String(253), primary_key=True)
+    port: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column()

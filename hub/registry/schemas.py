@@ -28,7 +28,9 @@ def _details(required: bool) -> dict[str, ma.fields.Field]:
         "client_secret": ma.fields.String(required=required, load_only=True,
                                           validate=ma.validate.Length(min=1, max=1024),
                                           metadata={"description": "Stored encrypted; never "
-                                                                   "shown"}),
+                                                                   "shown. Required again in "
+                                                                   "an update that changes "
+                                                                   "token_url or base_url"}),
     }
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.client import PullError
-from connectors.urlguard import UrlPolicy
+from connectors.urlguard import UrlPolicy, allow_list_entry, split_host_port
 from hub.audit.service import record
 from hub.crypto import SecretBox
-from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.errors import Conflict, Forbidden, HubError, InvalidInput, NotFound
 from hub.identity.tokens import Principal
 from hub.organisations.models import Organisation, OrgKind
 from hub.registry.checks import ConnectorDetails, check_connector, describe
@@ -23,6 +23,8 @@ from hub.registry.models import AllowedHost, Connector
 #: Builds the URL policy from the allow-list; the settings are bound by the caller.
 PolicyFor = Callable[[Sequence[str]], UrlPolicy]
 _DETAILS = ("base_url", "token_url", "jwks_url", "client_id", "client_secret")
+#: Where the stored secret (token_url) or the tokens it obtains (base_url) are sent.
+_CREDENTIALS_GO_TO = ("token_url", "base_url")
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,10 @@ class Actor:
 
 
 def allowed_hosts(session: Session) -> list[str]:
-    """The hosts admins allow despite a loopback or private address."""
-    return list(session.scalars(select(AllowedHost.host).order_by(AllowedHost.host)))
+    """The ``host:port`` entries admins allow despite a loopback or private address."""
+    rows = session.execute(select(AllowedHost.host, AllowedHost.port)
+                           .order_by(AllowedHost.host, AllowedHost.port))
+    return [allow_list_entry(host, port) for host, port in rows]
 
 
 def _checked(session: Session, details: ConnectorDetails, policy_for: PolicyFor
@@ -75,6 +79,7 @@ def update(session: Session, box: SecretBox, policy_for: PolicyFor, actor: Actor
            connector: Connector, changes: dict[str, Any]) -> Connector:
     """Apply ``changes``; new details, or enabling, are checked as a registration is."""
     new = {k: v for k, v in changes.items() if k in _DETAILS}
+    _needs_secret_again(connector, new)
     enable = changes.get("enabled")
     if new or (enable and not connector.enabled):
         details = replace(details_of(connector, box), **new)
@@ -88,6 +93,18 @@ def update(session: Session, box: SecretBox, policy_for: PolicyFor, actor: Actor
     action = "connector.disabled" if enable is False else "connector.updated"
     _audit(session, actor, action, connector, {"changed": sorted(changes)})
     return connector
+
+
+def _needs_secret_again(connector: Connector, new: dict[str, Any]) -> None:
+    # The secret goes to token_url and the tokens it buys to base_url: a stolen LA client
+    # must not redirect the stored credentials to a server of its choosing. The JWKS URL
+    # receives neither, and new keys must still sign the connector's /datasets.
+    for field in _CREDENTIALS_GO_TO:
+        if field in new and new[field] != getattr(connector, field) \
+                and "client_secret" not in new:
+            raise HubError(f"Changing {field} sends the connector's credentials to a new place: "
+                           "send client_secret again in the same request.",
+                           {"json": {"client_secret": [f"Required when {field} changes."]}})
 
 
 def details_of(connector: Connector, box: SecretBox) -> ConnectorDetails:
@@ -125,26 +142,48 @@ def _may_see(principal: Principal, connector: Connector) -> bool:
     return principal.org_kind == OrgKind.ADMIN.value or connector.la_code == principal.org_code
 
 
+def _host_and_port(text: str) -> tuple[str, int | None]:
+    try:
+        host, port = split_host_port(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{text!r} is not HOST:PORT ({exc}).") from None
+    return host.lower(), port
+
+
 def allow_host(session: Session, actor: Actor, host: str, reason: str) -> AllowedHost:
-    """Let connectors use ``host`` although it resolves to a loopback or private address."""
-    name = host.lower().rstrip(".")
-    row = session.get(AllowedHost, name)
+    """Let connectors use ``host`` (``HOST:PORT``) on that port only, although the host
+    resolves to a loopback or private address."""
+    name, port = _host_and_port(host)
+    if port is None:
+        raise InvalidInput(f"Give the port too: {name}:PORT (for example {name}:443). An "
+                           "allowed host is allowed on that port only.")
+    row = session.get(AllowedHost, (name, port))
     if row is None:
-        row = AllowedHost(host=name, reason=reason, created_at=datetime.now(UTC))
+        row = AllowedHost(host=name, port=port, reason=reason, created_at=datetime.now(UTC))
         session.add(row)
-        record(session, actor=actor.name, org_code=actor.org_code, action="connector_host.allowed",
-               target=name, details={"reason": reason})
+        record(session, actor=actor.name, org_code=actor.org_code,
+               action="connector_host.allowed", target=allow_list_entry(name, port),
+               details={"reason": reason})
     return row
 
 
-def disallow_host(session: Session, actor: Actor, host: str) -> None:
-    """Remove ``host`` from the allow-list; NotFound if it is not on it."""
-    row = session.get(AllowedHost, host.lower().rstrip("."))
-    if row is None:
+def disallow_host(session: Session, actor: Actor, host: str) -> list[str]:
+    """Remove ``HOST:PORT`` (or every port of a bare ``HOST``) from the allow-list; the
+    entries removed. NotFound if none was on it."""
+    name, port = _host_and_port(host)
+    query = select(AllowedHost).where(AllowedHost.host == name)
+    if port is not None:
+        query = query.where(AllowedHost.port == port)
+    rows = session.scalars(query).all()
+    if not rows:
         raise NotFound(f"{host!r} is not an allowed host.")
-    session.delete(row)
-    record(session, actor=actor.name, org_code=actor.org_code, action="connector_host.removed",
-           target=row.host)
+    removed = []
+    for row in rows:
+        session.delete(row)
+        removed.append(allow_list_entry(row.host, row.port))
+        record(session, actor=actor.name, org_code=actor.org_code,
+               action="connector_host.removed", target=removed[-1])
+    return removed
 
 
 def _audit(session: Session, actor: Actor, action: str, connector: Connector,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -97,11 +98,19 @@ def home_of(person: auth.Person) -> str:
     return url_for("web.admin_agreements")
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only a path on this hub: never another host (//evil.example, /\evil.example).
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
+#: What a next page may hold: printable ASCII but space and backslash. Browsers drop tabs and
+#: newlines from a Location and read a backslash as a slash, so "/<TAB>/evil.example" and
+#: "/<BACKSLASH>evil.example" would leave the hub; a newline would also split the header.
+_PATH_CHARACTERS = frozenset(chr(c) for c in range(0x21, 0x7F)) - {"\\"}
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path of this hub (``/la/E09000007?period=2024-Q3``), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") \
+            or not set(target) <= _PATH_CHARACTERS:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @blp.get("/")
@@ -115,7 +124,7 @@ def index() -> Response:
 @blp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> Any:
     """Sign in with email and password; the same answer for every refusal."""
-    next_page = _safe_next(request.values.get("next"))
+    next_page = safe_next(request.values.get("next"))
     if request.method == "GET":
         if g.person is not None:
             return redirect(next_page or home_of(g.person))

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -101,7 +102,8 @@ def _hub(directory: Path, database_url: str, credentials: list[dict[str, Any]]) 
     box, now = app.extensions["hub.secret_box"], datetime.now(UTC)
     with database.session() as session:
         organisations.load_reference(session, organisations.read_reference())
-        registry.allow_host(session, registry.Actor("bench"), "127.0.0.1", "benchmark")
+        registry.allow_host(session, registry.Actor("bench"),
+                            urlsplit(credentials[0]["base_url"]).netloc, "benchmark")
         for c in credentials:
             # Registered as the check leaves them; registration is not what is measured.
             session.add(Connector(la_code=c["la_code"], base_url=c["base_url"],

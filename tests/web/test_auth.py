@@ -138,6 +138,42 @@ def test_sign_in_never_redirects_to_another_site(web_client, target):
     assert response.headers["Location"] == "/la/E09000007"
 
 
+#: ``next`` values that browsers would read as another site (tabs and newlines are dropped,
+#: backslashes read as slashes), or that are not a path at all; each falls back to the home page.
+OFF_SITE = ["/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "%09//evil.example",
+            "/%5Cevil.example", "%5C%5Cevil.example", "/%09%5Cevil.example", "%2F%2Fevil.example",
+            "/ /evil.example", "%20//evil.example", "https:evil.example", "javascript:alert(1)",
+            "/%00/evil.example", "/la/E09000007%0D%0ASet-Cookie:x=1", "evil.example/path",
+            "/%E2%80%A8/evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_sign_in_ignores_a_next_page_that_is_not_a_path_of_the_hub(web_client, target):
+    page = web_client.get(f"/sign-in?next={target}")
+    assert page.status_code == 200
+    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    response = web_client.post(f"/sign-in?next={target}", data={
+        "email": LA_USER, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/la/E09000007"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_a_signed_in_person_is_never_sent_off_the_hub(web_client, sign_in, target):
+    sign_in(LA_USER)
+    response = web_client.get(f"/sign-in?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/la/E09000007"
+
+
+@pytest.mark.parametrize("target", ["/la/E09000007?period=2024-Q3", "/regions",
+                                    "/la/E09000007?a=%2F%2Fx"])
+def test_a_path_of_the_hub_is_kept_as_the_next_page(web_client, sign_in, target):
+    sign_in(LA_USER)
+    response = web_client.get("/sign-in", query_string={"next": target})
+    assert response.headers["Location"] == target
+
+
 def test_a_page_asked_for_before_sign_in_is_shown_after_it(web_client):
     response = web_client.get("/la/E09000007?period=2024-Q3")
     assert response.status_code == 302

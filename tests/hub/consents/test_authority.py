@@ -138,3 +138,27 @@ def test_each_organisation_sees_only_what_concerns_it(as_org):
     assert as_org(BARKING).get(f"/api/v1/consents/{city}/versions").status_code == 403
     assert as_org(NORTH_EAST).get(f"/api/v1/consents/{city}/versions").status_code == 403
     assert as_org(LONDON).get(f"/api/v1/consents/{city}/versions").status_code == 200
+
+
+@pytest.mark.parametrize(("imposer", "body", "refused", "allowed"), [
+    # A region's withholding of its LA: not the LA's to lift; the region's, or the admins'.
+    (LONDON, withhold(CITY), [CITY], [LONDON, "HUB-ADMIN"]),
+    # The administrators' withholding: neither the LA's nor its region's to lift.
+    ("HUB-ADMIN", withhold(CITY), [CITY, LONDON], ["HUB-ADMIN"]),
+    # The LA's own: the LA, or those above it.
+    (CITY, withhold(CITY), [], [CITY, LONDON, "HUB-ADMIN"]),
+])
+def test_only_the_party_that_imposed_an_override_or_those_above_it_may_lift_it(
+        as_org, imposer, body, refused, allowed):
+    for caller in allowed:
+        created = as_org(imposer).post("/api/v1/consents", json=body).json
+        path = f"/api/v1/consents/{created['id']}"
+        for other in refused:
+            response = as_org(other).post(f"{path}/revoke", json={"reason": "we disagree"})
+            assert response.status_code == 403, (other, response.json)
+            assert response.json["message"] == (
+                f"Override {created['id']} was imposed by {imposer}: only {imposer} or those "
+                f"above it may revoke it.")
+        assert as_org(caller).get(f"{path}/versions").json[-1]["revoked_at"] is None
+        assert as_org(caller).post(f"{path}/revoke", json={"reason": "lifted"}).status_code \
+            == 200, caller

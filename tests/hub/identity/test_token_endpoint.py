@@ -175,3 +175,45 @@ def test_standard_clients_obtain_tokens_and_call_the_api(live_hub, register_clie
     api = requests.get(f"{base}/api/v1/authorities/E09000001",
                        headers=bearer(response.json()["access_token"]), timeout=10)
     assert api.status_code == 200 and api.json()["name"] == "City of London"
+
+
+class _CountingHasher:
+    """Argon2 as the hub uses it, counting verifications: each costs ~the same time."""
+
+    def __init__(self, hasher) -> None:
+        self._hasher, self.verifications = hasher, 0
+
+    def verify(self, stored: str, secret: str) -> bool:
+        self.verifications += 1
+        return self._hasher.verify(stored, secret)
+
+    def __getattr__(self, name: str):
+        return getattr(self._hasher, name)
+
+
+@pytest.mark.parametrize("who", ["wrong_secret", "unknown_id", "disabled_id", "key_client_id"])
+@pytest.mark.parametrize("endpoint", ["/oauth/token", "/oauth/revoke"])
+def test_every_refused_secret_costs_one_argon2_verification(app, register_client, monkeypatch,
+                                                            who, endpoint):
+    # An unknown id answered without hashing took ~15 ms against ~290 ms for a real one with a
+    # wrong secret, telling which ids exist; now every refusal hashes once.
+    from hub.identity import passwords
+    from hub.identity.service import disable_client
+
+    registered = register_client("E09000001")
+    client_id = {"wrong_secret": registered.client_id,
+                 "unknown_id": "e09000001-0000000000000000",
+                 "disabled_id": registered.client_id,
+                 "key_client_id": register_client("E09000001", jwks=_key_pair()[1]).client_id,
+                 }[who]
+    if who == "disabled_id":
+        with app.extensions["hub.db"].session() as session:
+            disable_client(session, client_id, app.extensions["hub.identity"].spent, 600)
+    counting = _CountingHasher(passwords._hasher)
+    monkeypatch.setattr(passwords, "_hasher", counting)
+    response = app.test_client().post(endpoint, data={"grant_type": "client_credentials",
+                                                      "token": "x"},
+                                      auth=(client_id, "not-the-secret"))
+    assert response.status_code == 401
+    assert response.json["error_description"] == "Client authentication failed."
+    assert counting.verifications == 1

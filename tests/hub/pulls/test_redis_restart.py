@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis as redis_lib
@@ -81,7 +82,8 @@ def test_a_refresh_survives_a_redis_restart(make_app, database_url, private_redi
     try:
         with app.app_context():
             with app.extensions["hub.db"].session() as session:
-                registry.allow_host(session, registry.Actor("test"), "127.0.0.1", "simulator")
+                registry.allow_host(session, registry.Actor("test"),
+                                    urlsplit(simulator.base_url).netloc, "simulator")
             entries = [vars(c) for c in simulator.simulator.credentials.values()]
             assert import_connectors(entries)["registered"] == CONNECTORS
             enqueue_refresh(app.extensions["hub.pulls"], periods=[PERIOD])

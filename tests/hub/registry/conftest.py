@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -28,10 +29,19 @@ def simulator() -> Iterator[RunningSimulator]:
 
 
 @pytest.fixture
-def allow_loopback(app: Flask) -> None:
-    """Admins have allowed 127.0.0.1, as the demo does."""
-    with app.extensions["hub.db"].session() as session:
-        service.allow_host(session, service.Actor("test"), "127.0.0.1", "tests")
+def allow_loopback(app: Flask, request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Admins have allowed 127.0.0.1 on the port of this test's simulator or fake connector,
+    as the demo allows its simulator's; call it with a URL to allow another port."""
+
+    def allow(url: str) -> None:
+        with app.extensions["hub.db"].session() as session:
+            service.allow_host(session, service.Actor("test"), urlsplit(url).netloc, "tests")
+
+    if "simulator" in request.fixturenames:
+        allow(request.getfixturevalue("simulator").base_url)
+    if "fake_url" in request.fixturenames:
+        allow(request.getfixturevalue("fake_url"))
+    return allow
 
 
 def body_of(credentials: ConnectorCredentials, **changes: Any) -> dict[str, Any]:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import time
+from urllib.parse import urlsplit
+
+import pytest
 from sqlalchemy import func, select
 
 from hub.audit.models import AuditEvent
 from hub.registry.models import Connector
 from tests.conftest import bearer
+from tests.connectors.conftest import serving
+from tests.connectors.dripping import dripping_body
 from tests.hub.registry.conftest import CITY, WESTMINSTER, body_of, stored
 
 
@@ -98,6 +105,7 @@ def test_another_las_connector_is_refused(app, la_client, simulator, allow_loopb
 
 def test_an_unreachable_connector_is_refused(app, la_client, allow_loopback):
     base = "http://127.0.0.1:9/c"  # the discard port: nothing listens
+    allow_loopback(base)
     body = {"base_url": base, "token_url": f"{base}/token", "jwks_url": f"{base}/jwks",
             "client_id": "hub", "client_secret": "s"}
     _refused(app, la_client, body, "connection_failed")
@@ -159,3 +167,112 @@ def test_an_empty_update_is_refused(la_client, simulator, allow_loopback, regist
     connector_id = register(simulator.simulator.credentials[CITY])
     response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={})
     assert response.status_code == 422
+
+
+def test_a_jwks_url_dripping_bytes_holds_an_update_no_longer_than_the_pull_timeout(
+        make_app, simulator, register_client):
+    app = make_app(pull_timeout=1.0)
+    credentials = simulator.simulator.credentials[CITY]
+    _allow(app, simulator.base_url)
+    client = app.test_client()
+    token = client.post("/oauth/token", data={"grant_type": "client_credentials"},
+                        auth=_secret_of(app, CITY)).json["access_token"]
+    created = client.post("/api/v1/connectors", json=body_of(credentials),
+                          headers=bearer(token))
+    assert created.status_code == 201, created.json
+    jwks = json.dumps(credentials.jwks).encode()
+    with dripping_body(jwks, interval=0.1) as server:
+        _allow(app, server.url)
+        start = time.monotonic()
+        response = client.patch(f"/api/v1/connectors/{created.json['id']}", headers=bearer(token),
+                                json={"jwks_url": f"{server.url}/jwks.json",
+                                      "client_secret": credentials.client_secret})
+        assert time.monotonic() - start < 4.0, "cut off at HUB_PULL_TIMEOUT, not left to drip"
+        assert not server.finished.is_set()
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {"json": {"connector": ["timeout"]}}
+    assert stored(app, created.json["id"]).jwks_url == credentials.jwks_url
+
+
+def _allow(app, url: str) -> None:
+    with app.extensions["hub.db"].session() as session:
+        from hub.registry import service
+
+        service.allow_host(session, service.Actor("test"), urlsplit(url).netloc, "tests")
+
+
+def _secret_of(app, org: str) -> tuple[str, str]:
+    with app.extensions["hub.db"].session() as session:
+        from hub.identity.service import create_client
+
+        created = create_client(session, org, "test", None)
+        return created.client.client_id, created.client_secret
+
+
+class _RecordingTokenEndpoint:
+    """A token endpoint somewhere new, recording what reached it."""
+
+    def __init__(self) -> None:
+        from flask import Flask, request
+
+        self.authorizations: list[str] = []
+        self.app = Flask(__name__)
+
+        @self.app.post("/oauth/token")
+        def token():  # type: ignore[no-untyped-def]
+            self.authorizations.append(request.headers.get("Authorization", ""))
+            return {"error": "invalid_client"}, 401
+
+
+@pytest.mark.parametrize("field", ["token_url", "base_url"])
+def test_sending_credentials_to_a_new_place_needs_the_secret_again(
+        app, la_client, simulator, allow_loopback, register, field):
+    credentials = simulator.simulator.credentials[CITY]
+    connector_id = register(credentials)
+    before = stored(app, connector_id)
+    elsewhere = _RecordingTokenEndpoint()
+    with serving(elsewhere.app) as url:
+        new = f"{url}/oauth/token" if field == "token_url" else f"{url}/la/{CITY}"
+        response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={field: new})
+        assert response.status_code == 400, response.json
+        assert response.json["message"] == (
+            f"Changing {field} sends the connector's credentials to a new place: send "
+            "client_secret again in the same request.")
+        assert response.json["errors"] == {"json": {"client_secret": [
+            f"Required when {field} changes."]}}
+        assert elsewhere.authorizations == [], "the stored secret never left for the new URL"
+    after = stored(app, connector_id)
+    assert getattr(after, field) == getattr(before, field)
+    assert after.updated_at == before.updated_at
+
+
+def test_a_new_token_url_with_the_secret_is_checked_and_kept(app, la_client, simulator,
+                                                             allow_loopback, register):
+    credentials = simulator.simulator.credentials[CITY]
+    connector_id = register(credentials)
+    moved = credentials.token_url + "?moved=1"
+    response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={
+        "token_url": moved, "client_secret": credentials.client_secret})
+    assert response.status_code == 200, response.json
+    assert stored(app, connector_id).token_url == moved
+
+
+def test_the_jwks_url_alone_may_change_without_the_secret(app, la_client, simulator,
+                                                          allow_loopback, register):
+    # No credential goes to the JWKS URL; the check still proves the keys sign /datasets.
+    credentials = simulator.simulator.credentials[CITY]
+    connector_id = register(credentials)
+    moved = credentials.jwks_url + "?moved=1"
+    response = la_client.patch(f"/api/v1/connectors/{connector_id}", json={"jwks_url": moved})
+    assert response.status_code == 200, response.json
+
+
+def test_an_allowed_host_is_allowed_on_its_port_only(app, la_client, simulator, allow_loopback):
+    # 127.0.0.1 is allowed on the simulator's port; another port of it is still refused
+    # before any connection, so an LA cannot probe the host's ports.
+    credentials = simulator.simulator.credentials[CITY]
+    other = "http://127.0.0.1:9/c"
+    message = _refused(app, la_client, body_of(credentials, base_url=other,
+                                                 token_url=f"{other}/token"),
+                       "forbidden_address")
+    assert "loopback" in message
