@@ -17,7 +17,7 @@ from hub.benchmarks.jobs import recompute_every_period
 from hub.pulls.cli import run_every
 from hub.pulls.extension import get_pulls
 from hub.pulls.jobs import refresh_job, resume_unfinished
-from hub.pulls.queue import EmbeddedJobQueue
+from hub.pulls.queue import embedded_queues
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,8 @@ def start(app: Flask, periods: Sequence[str] = (), schedule: bool = False
 
     def halt() -> None:
         stop.set()
-        for name in ("hub.pulls", "hub.benchmarks"):
-            queue = app.extensions[name].queue
-            if isinstance(queue, EmbeddedJobQueue):
-                queue.stop()
+        for queue in embedded_queues(app):
+            queue.stop()
         thread.join(timeout=2)
 
     return halt

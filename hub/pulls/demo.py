@@ -24,7 +24,7 @@ from hub.pulls import background
 from hub.pulls.cli import run_refresh, summary_table
 from hub.pulls.extension import get_pulls
 from hub.pulls.models import ExtractRevision
-from hub.pulls.queue import EmbeddedJobQueue
+from hub.pulls.queue import embedded_queues
 from hub.registry import service
 from hub.registry.cli import import_connectors
 from hub.registry.models import Connector
@@ -102,10 +102,8 @@ def _pulled_everywhere(period: str) -> bool:
 def _quiesce(app: Flask) -> None:
     """Let this process's jobs finish (the recomputes the first pulls queued) before serving:
     the worker is forked from here, and must find no thread of ours mid-write."""
-    for name in ("hub.pulls", "hub.benchmarks"):
-        queue = app.extensions[name].queue
-        if isinstance(queue, EmbeddedJobQueue):
-            queue.wait()
+    for queue in embedded_queues(app):
+        queue.wait()
 
 
 @click.command("demo", help="Start the simulated connectors of all 153 LAs, register them, "

@@ -142,3 +142,9 @@ class EmbeddedJobQueue:
             timer.cancel()
         if pool is not None and self._pid == os.getpid():
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def embedded_queues(app: Flask) -> list[EmbeddedJobQueue]:
+    """The app's in-process job queues (pulls, recomputes); none when jobs go to rq."""
+    queues = (app.extensions[name].queue for name in ("hub.pulls", "hub.benchmarks"))
+    return [queue for queue in queues if isinstance(queue, EmbeddedJobQueue)]
