@@ -68,6 +68,8 @@ class AggregateRecords:
     """A pre-aggregated file: one row per period."""
 
     rows: Mapping[str, AggregateRow]
+    #: The LA the file names (its LA code column), where it names one.
+    la_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,11 +147,14 @@ def parse_aggregate(header: list[str], reader: Any, la_code: str | None = None
                                     f"{parsed.period} appears twice"))
         rows[parsed.period] = parsed
     if len(seen_las) > 1:
-        problems.append(Problem(1, "la_code", f"the file holds {len(seen_las)} LAs' rows: "
-                                              "name the LA whose rows to read"))
+        # Its periods repeat, one row per LA: that is not the file's fault.
+        problems = [Problem(1, "la_code", f"the file holds {len(seen_las)} LAs' rows: name "
+                                          "the LA whose rows to read")] + [
+            p for p in problems if not p.message.endswith("appears twice")]
     if problems:
         raise RecordsError(problems)
-    return AggregateRecords(rows)
+    named = la_code or next(iter(seen_las), None)
+    return AggregateRecords(rows, _codes(named)[0] if named else None)
 
 
 def _codes(cell: str) -> list[str]:

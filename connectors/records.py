@@ -113,6 +113,8 @@ class WorkerRecords:
     annual: bool = False
     #: Vacant and agency FTE the return gives at LA level, per period (census LALevelVacancies).
     la_level: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: The LA the return names (the census's LEA), where it names one.
+    la_code: str | None = None
 
     def periods(self) -> tuple[str, ...]:
         """The periods the records hold a return for."""

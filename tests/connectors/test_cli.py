@@ -70,7 +70,8 @@ def test_the_hashed_secret_form_is_accepted(config_dir: Path) -> None:
     ({"hub_client": {"client_id": "hub"}}, "give secret_hash"),
     ({"hub_client": {"client_id": "hub", "secret_hash": "plaintext"}}, "not a hash"),
     ({"token_ttl": 86400}, "token_ttl"),
-], ids=["la code", "dfe code", "split la", "merged la", "caps", "key", "vacancies", "no secret", "plain secret", "ttl"])
+], ids=["la code", "dfe code", "split la", "merged la", "caps", "key", "vacancies",
+        "no secret", "plain secret", "ttl"])
 def test_bad_configs_are_refused_with_a_reason(config_dir: Path, overrides: dict[str, Any],
                                                message: str) -> None:
     with pytest.raises(ConfigError, match=message):
