@@ -54,7 +54,7 @@ WORKER_COLUMNS: dict[str, tuple[str, ...]] = {
 #: Each field's parser, and whether every row needs it.
 _PARSERS: dict[str, tuple[Callable[[str], Any], bool]] = {
     "period": (cells.period, True), "worker_id": (cells.text, True), "role": (cells.role, True),
-    "org_role": (cells.org_role, True), "agency": (cells.flag, True),
+    "org_role": (cells.org_role, False), "agency": (cells.flag, True),
     "fte": (cells.fte, False), "fte30": (cells.share, False), "start_date": (cells.day, True),
     "leave_date": (cells.day, False), "converted_from_agency": (cells.day, False),
     "absence_days": (cells.non_negative, False), "cases": (cells.whole, False),
@@ -134,6 +134,9 @@ def read_records(path: Path, la_code: str | None = None, census_year: int | None
     """The records in the CSV or census XML file at ``path``; RecordsError listing every
     problem, each with the file's name."""
     try:
+        if path.suffix.lower() == ".xml":
+            from connectors.census import read_census  # xmlschema loads only for XML
+            return read_census(path, la_code)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
