@@ -1,10 +1,11 @@
 """Reading the CSWW census return (XML) an LA sends DfE: validated, streamed, safe.
 
-The file is parsed by expat in chunks; each ``Header``, ``LALevelVacancies`` and ``CSWWWorker``
-element is validated against ``schemas/csww.xsd`` (xmlschema) as soon as it ends, mapped, and
-dropped, so memory stays flat however many workers the return holds. A document type
-declaration or entity (the "billion laughs" and external-entity attacks), nesting deeper than
-the schema allows, or a file over MAX_BYTES stops reading at once. Every problem is reported
+The file is parsed incrementally (lxml's iterparse); each ``Header``, ``LALevelVacancies`` and
+``CSWWWorker`` element is validated against ``schemas/csww.xsd`` (libxml2's XML Schema
+validator) as soon as it ends, mapped, and dropped, so the XML never sits in memory whole. A
+document type declaration (the "billion laughs" and external-entity attacks; entities are never
+resolved, the network never used), nesting deeper than the schema allows, or a file over
+MAX_BYTES stops reading at once. Every problem is reported
 with the file's line and the element's path.
 
 The return lands as period ``YYYY-Q3`` (the quarter ending on the census date, 30 September),
@@ -17,15 +18,14 @@ role, hourly rates, conversions and MoU breaches are not in the census, and are 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
-from xml.parsers import expat
+from typing import BinaryIO
 
-import xmlschema
+from lxml import etree  # type: ignore[import-untyped]
 
 from connectors.problems import Problem, RecordsError
 from connectors.records import Assignment, WorkerRecords, census_period, worker_row
@@ -51,16 +51,10 @@ class _Stop(Exception):
     """Reading stops here (an attack, or too many problems); the reason is a Problem."""
 
 
-class _Element(ET.Element):
-    """An element that remembers the line it started on."""
-
-    sourceline: int = 0
-
-
 @cache
-def schema() -> xmlschema.XMLSchema:
+def schema() -> etree.XMLSchema:
     """The CSWW schema, compiled once."""
-    return xmlschema.XMLSchema(str(SCHEMA_PATH))
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
 
 
 def read_census(path: Path, la_code: str | None = None) -> WorkerRecords:
@@ -74,75 +68,71 @@ def parse_census(stream: BinaryIO, la_code: str | None = None) -> WorkerRecords:
     """The census return read from ``stream`` (see ``read_census``)."""
     reader = _CensusReader(la_code)
     try:
-        for name, element, index in _sections(stream, reader.problems):
+        for name, element, index in _sections(_Bounded(stream, reader.problems),
+                                              reader.problems):
             reader.section(name, element, index)
     except _Stop:
         pass
     return reader.records()
 
 
-def _sections(stream: BinaryIO, problems: list[Problem]
-              ) -> Iterator[tuple[str, _Element, int]]:
-    """Each top-level element of the Message as it ends, with its position among its kind."""
-    parser = expat.ParserCreate()
-    builder = ET.TreeBuilder(element_factory=_Element)  # type: ignore[arg-type]
-    ended: list[_Element] = []
-    depth = [0]
-    root: list[ET.Element] = []
+class _Bounded:
+    """A stream that stops reading past MAX_BYTES."""
 
-    def refuse(message: str) -> None:
-        problems.append(Problem(parser.CurrentLineNumber, "file", message))
-        raise _Stop
+    def __init__(self, stream: BinaryIO, problems: list[Problem]) -> None:
+        self.stream, self.problems, self.read_bytes = stream, problems, 0
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        depth[0] += 1
-        if depth[0] > MAX_DEPTH:
-            refuse(f"elements nested deeper than {MAX_DEPTH}: not a census return")
-        element = builder.start(tag, attrs)
-        element.sourceline = parser.CurrentLineNumber  # type: ignore[attr-defined]
-        if depth[0] == 1:
-            if tag != "Message":
-                refuse(f"the root element is <{tag[:40]}>, not <Message>")
-            root.append(element)
-
-    def end(tag: str) -> None:
-        depth[0] -= 1
-        element = builder.end(tag)
-        if depth[0] == 1:
-            ended.append(element)  # type: ignore[arg-type]
-            root[0].remove(element)  # memory stays flat: the Message keeps no section
-
-    def no_dtd(*_: Any) -> None:
-        refuse("a document type declaration: not allowed (entity attacks)")
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = builder.data
-    parser.StartDoctypeDeclHandler = no_dtd
-    parser.EntityDeclHandler = no_dtd
-    parser.ExternalEntityRefHandler = no_dtd  # type: ignore[assignment]
-    parser.buffer_text = True
-    counts: dict[str, int] = {}
-    read = 0
-    while True:
-        chunk = stream.read(_CHUNK)
-        read += len(chunk)
-        if read > MAX_BYTES:
-            problems.append(Problem(parser.CurrentLineNumber, "file",
-                                    f"larger than {MAX_BYTES // (1024 * 1024)} MB"))
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(_CHUNK if size < 0 else min(size, _CHUNK))
+        self.read_bytes += len(chunk)
+        if self.read_bytes > MAX_BYTES:
+            self.problems.append(Problem(0, "file", f"larger than "
+                                                    f"{MAX_BYTES // (1024 * 1024)} MB"))
             raise _Stop
-        try:
-            parser.Parse(chunk, not chunk)
-        except expat.ExpatError as exc:
-            problems.append(Problem(exc.lineno, "file",
-                                    f"not well-formed XML: {expat.ErrorString(exc.code)}"))
-            raise _Stop from None
-        for element in ended:
-            counts[element.tag] = counts.get(element.tag, 0) + 1
-            yield element.tag, element, counts[element.tag]
-        ended.clear()
-        if not chunk:
-            break
+        return chunk
+
+
+def _sections(stream: _Bounded, problems: list[Problem]
+              ) -> Iterator[tuple[str, etree._Element, int]]:
+    """Each top-level element of the Message as it ends, with its position among its kind."""
+    events = etree.iterparse(stream, events=("start", "end"), resolve_entities=False,
+                             no_network=True, load_dtd=False, huge_tree=False,
+                             remove_comments=True, remove_pis=True)
+    counts: dict[str, int] = {}
+    depth = 0
+    try:
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    if element.getroottree().docinfo.doctype:
+                        problems.append(Problem(element.sourceline or 1, "file", "a document "
+                                                "type declaration: not allowed (entity "
+                                                "attacks)"))
+                        raise _Stop
+                    if element.tag != "Message":
+                        problems.append(Problem(element.sourceline or 1, "file",
+                                                f"the root element is <{str(element.tag)[:40]}>,"
+                                                " not <Message>"))
+                        raise _Stop
+                elif depth > MAX_DEPTH:
+                    problems.append(Problem(element.sourceline or 1, "file", "elements nested "
+                                            f"deeper than {MAX_DEPTH}: not a census return"))
+                    raise _Stop
+                continue
+            depth -= 1
+            if depth == 1:
+                tag = str(element.tag)
+                counts[tag] = counts.get(tag, 0) + 1
+                yield tag, element, counts[tag]
+                # Memory stays flat: the Message keeps no section once it is read.
+                element.clear()
+                parent = element.getparent()
+                if parent is not None:
+                    parent.remove(element)
+    except etree.XMLSyntaxError as exc:
+        problems.append(Problem(exc.lineno or 1, "file", f"not well-formed XML: {exc.msg}"))
+        raise _Stop from None
 
 
 class _CensusReader:
@@ -159,68 +149,69 @@ class _CensusReader:
         self.has_cases = self.has_absence = False
         self.order: list[str] = []
 
-    def section(self, name: str, element: _Element, index: int) -> None:
+    def section(self, name: str, element: etree._Element, index: int) -> None:
         path = f"/Message/{name}[{index}]" if name == "CSWWWorker" else f"/Message/{name}"
         if name not in _SECTIONS:
-            self._problem(element.sourceline, path, "not part of a census return")
+            self._problem(element.sourceline or 0, path, "not part of a census return")
             return
+        line = element.sourceline or 0
         if name != "CSWWWorker" and index > 1:
-            self._problem(element.sourceline, path, f"a second <{name}>")
+            self._problem(line, path, f"a second <{name}>")
             return
         if name == "Header" and self.order:
-            self._problem(element.sourceline, path, "must come first")
+            self._problem(line, path, "must come first")
         self.order.append(name)
         valid = self._validate(element, path)
         if name == "Header":
             self._header(element, path, valid)
         elif self.period is None:
             if "Header" not in self.order:  # else the Header's own problems say why
-                self._problem(element.sourceline, path, "before the <Header>")
+                self._problem(line, path, "before the <Header>")
         elif valid and name == "LALevelVacancies":
             self._vacancies(element)
         elif valid:
             self._worker(element, path)
-        element.clear()
 
     def _problem(self, line: int, path: str, message: str) -> None:
         self.problems.append(Problem(line, path, message))
         if len(self.problems) >= MAX_PROBLEMS:
             raise _Stop
 
-    def _validate(self, element: _Element, path: str) -> bool:
-        valid = True
-        for error in schema().iter_errors(element):
-            valid = False
-            where = error.elem if isinstance(error.elem, _Element) else element
-            inner = (error.path or "").split("/", 2)[2:]  # below the section's own element
-            self._problem(where.sourceline, path + ("/" + inner[0] if inner else ""),
-                          _reason(error))
-        return valid
+    def _validate(self, element: etree._Element, path: str) -> bool:
+        checker = schema()
+        if checker.validate(element):
+            return True
+        for error in checker.error_log:
+            # The error's path is from the section's own element: below it, keep the rest.
+            inner = (error.path or "").split("/", 2)[2:]
+            self._problem(error.line, path + ("/" + inner[0] if inner else ""),
+                          _reason(error.message))
+        return False
 
-    def _header(self, element: _Element, path: str, valid: bool) -> None:
+    def _header(self, element: etree._Element, path: str, valid: bool) -> None:
         if not valid:
             return
         reference = date.fromisoformat(_text(element, "CollectionDetails/ReferenceDate"))
         year = int(_text(element, "CollectionDetails/Year"))
         if (reference.month, reference.day) != (9, 30) or reference.year != year:
-            self._problem(element.sourceline, f"{path}/CollectionDetails/ReferenceDate",
+            self._problem(element.sourceline or 0, f"{path}/CollectionDetails/ReferenceDate",
                           f"{reference} is not the census date of {year} (30 September)")
             return
         self.lea = _text(element, "Source/LEA")
         try:
             code = resolve(self.lea, dfe_codes()).code
         except (ReorganisedLA, KeyError) as exc:
-            self._problem(element.sourceline, f"{path}/Source/LEA", str(exc).strip("'\""))
+            self._problem(element.sourceline or 0, f"{path}/Source/LEA", str(exc).strip("'\""))
             return
         if self.la_code and not same_la(code, self.la_code):
-            self._problem(element.sourceline, f"{path}/Source/LEA",
+            self._problem(element.sourceline or 0, f"{path}/Source/LEA",
                           f"the return of LEA {self.lea} ({code}), not of {self.la_code}")
             return
         self.la_code = code
         self.census_date = reference
         self.period = census_period(year)
 
-    def _vacancies(self, element: _Element) -> None:
+    def _vacancies(self, element: etree._Element) -> None:
         self.la_level["vacancy_fte"] = float(_text(element, "NumberOfVacancies"))
         for name, key in (("NoAgencyFTE", "agency_fte"), ("NoAgencyHeadcount",
                                                             "agency_headcount")):
@@ -228,19 +219,19 @@ class _CensusReader:
             if value is not None and value.strip():
                 self.la_level[key] = float(value)
 
-    def _worker(self, element: _Element, path: str) -> None:
+    def _worker(self, element: etree._Element, path: str) -> None:
         raw = {field: (element.findtext(name) or "").strip() for name, field in FIELDS.items()}
         raw["period"] = self.period or ""
         self.has_cases |= bool(raw["cases"])
         self.has_absence |= bool(raw["absence_days"])
         found: list[Problem] = []
         # The schema has checked which elements a worker needs; these must also be filled.
-        assignment = worker_row(element.sourceline, raw, found,
+        assignment = worker_row(element.sourceline or 0, raw, found,
                                 {"worker_id", "agency", "start_date"})
         for problem in found:
             name = _ELEMENT_OF.get(problem.field.removeprefix("fte or "), problem.field)
             child = element.find(name)
-            line = child.sourceline if isinstance(child, _Element) else problem.line
+            line = (child.sourceline if child is not None else None) or problem.line
             self._problem(line, f"{path}/{name}", problem.message)
         if assignment is not None:
             self.assignments.append(assignment)
@@ -258,10 +249,11 @@ class _CensusReader:
                              else {}, la_code=self.la_code)
 
 
-def _text(element: ET.Element, path: str) -> str:
+def _text(element: etree._Element, path: str) -> str:
     return (element.findtext(path) or "").strip()
 
 
-def _reason(error: xmlschema.XMLSchemaValidationError) -> str:
-    reason = (error.reason or str(error.message)).strip()
+def _reason(message: str) -> str:
+    # libxml2 begins with "Element 'X': ", which the path already says.
+    reason = re.sub(r"^Element '[^']*': (?:\[[^]]*\] )?", "", message.strip())
     return reason[:1].lower() + reason[1:200].rstrip(".")
