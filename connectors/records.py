@@ -77,7 +77,7 @@ COLLECTED_BY = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large return holds thousands
 class Assignment:
     """One worker assignment as it stood in one return (quarterly, or the annual census)."""
 
