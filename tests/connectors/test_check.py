@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from connectors.cli import main
 from connectors.config import load_config
+from tests.connectors.census import corpus
+from tests.connectors.census.corpus import ORDINARY_WORKERS
 from tests.connectors.conftest import WORKERS_CSV
 from tests.connectors.test_cli import config_dir, write_config  # noqa: F401 -- fixture
 from tests.connectors.test_dfe_terms import DFE_HEADER, DFE_ROWS
@@ -80,3 +82,19 @@ def test_serve_on_a_file_lacking_components_starts_and_serves_what_it_has(
     extract = loaded.settings.source.extract("2024-Q1")
     assert extract is not None and dict(extract.components) == {"permanent_fte": 10}
     assert extract.not_supplied["agency_fte"] == "x: not available"
+
+
+def test_serve_and_check_read_a_census_return(config_dir: Path) -> None:  # noqa: F811
+    corpus.write(config_dir / "csww.xml", [corpus.header(), corpus.vacancies(2.5),
+                                          *map(corpus.worker, ORDINARY_WORKERS)])
+    config = json.loads(write_config(config_dir).read_text())
+    config |= {"la_code": "202", "records": "csww.xml"}
+    del config["vacancies"]
+    (config_dir / "connector.yaml").write_text(json.dumps(config))
+    loaded = load_config(config_dir / "connector.yaml")
+    assert loaded.settings.la_code == corpus.CAMDEN
+    assert loaded.settings.source.periods() == ("2023-Q3",)
+    result = run(str(config_dir / "csww.xml"))  # the return names its LA
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("E09000007 2023-Q3 (workforce extract)\n")
+    assert "  leavers_12m_fte         1.6\n" in result.output
