@@ -13,6 +13,16 @@ _ROLE_LABELS = {**{r.replace("_", ""): r for r in ROLES}, "sw": "social_worker",
                 "ssw": "senior_social_worker", "ap": "advanced_practitioner",
                 "tm": "team_manager", "iro": "independent_reviewing_officer",
                 "conferencechair": "independent_reviewing_officer"}
+#: DfE's markers for a figure not given as a number, and what each tells the reader.
+MARKERS: dict[str, str] = {
+    "c": "c: confidential (suppressed by the LA)",
+    "x": "x: not available",
+    "z": "z: not applicable",
+    "u": "u: low reliability, not given as a number",
+    "low": "low: rounds to zero but is not zero, not given as a number",
+    ":": "x: not available",
+    "..": "x: not available",
+}
 _TRUE = {"1", "y", "yes", "true", "agency"}
 _FALSE = {"0", "n", "no", "false", "permanent"}
 
@@ -20,6 +30,12 @@ _FALSE = {"0", "n", "no", "false", "permanent"}
 def norm(name: str) -> str:
     """A column name or label lower-cased, without spaces, "_" or "-"."""
     return re.sub(r"[\s_\-]", "", name.strip().lower())
+
+
+def marker(value: str) -> str | None:
+    """What a DfE marker in a cell means (blank included), or None for anything else."""
+    value = value.strip().lower()
+    return "x: not supplied (blank)" if not value else MARKERS.get(value)
 
 
 def text(value: str) -> str:
@@ -42,6 +58,22 @@ def role(value: str) -> str:
     if role is None:
         raise ValueError(f"{value[:40]!r} is not one of {', '.join(ROLES)}")
     return role
+
+
+#: The census's OrgRole codes and what each names.
+ORG_ROLES: dict[str, str] = {"1": "senior_manager", "2": "middle_manager",
+                             "3": "first_line_manager", "4": "senior_practitioner",
+                             "5": "case_holder", "6": "qualified_without_cases"}
+
+
+def org_role(value: str) -> str:
+    """The census OrgRole (1 senior manager … 5 case holder, 6 qualified without cases)."""
+    code = value.strip().lstrip("0") or "0"
+    if code in ORG_ROLES:
+        return ORG_ROLES[code]
+    if norm(value) in {norm(r) for r in ORG_ROLES.values()}:
+        return next(r for r in ORG_ROLES.values() if norm(r) == norm(value))
+    raise ValueError(f"{value[:20]!r} is not an OrgRole (1 to 6)")
 
 
 def breach_type(value: str) -> str:
@@ -86,6 +118,14 @@ def fte(value: str) -> float:
     number = non_negative(value)
     if not 0 < number <= 1:
         raise ValueError(f"{value[:20]!r} is not an FTE above 0 and at most 1")
+    return number
+
+
+def share(value: str) -> float:
+    """An FTE of 0 to 1 (FTE30: a leaver's is 0)."""
+    number = non_negative(value)
+    if number > 1:
+        raise ValueError(f"{value[:20]!r} is not an FTE of 0 to 1")
     return number
 
 

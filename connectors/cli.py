@@ -1,4 +1,5 @@
-"""The ``connector`` command: serve an LA's connector, make its keys, run the demo simulator."""
+"""The ``connector`` command: serve an LA's connector, check its records, make its keys, run the
+demo simulator."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ import click
 from werkzeug.serving import make_server
 
 from connectors.app import create_app
-from connectors.config import ConfigError, load_config
+from connectors.checking import describe_source
+from connectors.config import ConfigError, la_code_of, load_config
+from connectors.contract import ContractError
+from connectors.extract import RecordsSource
 from connectors.oauth import hash_secret
-from connectors.records import RecordsError
+from connectors.records import RecordsError, read_records
 from connectors.signing import generate_signing_key, save_signing_key
 from connectors.simulator import start_simulator
 
@@ -112,6 +116,26 @@ def simulate(seed: int, host: str, port: int, out: Path, secret_file: Path | Non
         running.thread.join()
     except KeyboardInterrupt:
         running.stop()
+
+
+@main.command()
+@click.argument("records", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--la", "la_code", help="The LA (ONS or DfE code) whose extract to show; "
+                                      "needed where the file does not name one LA.")
+@click.option("--census-year", type=int, help="The census year of a worker file without "
+                                              "periods (the census return).")
+def check(records: Path, la_code: str | None, census_year: int | None) -> None:
+    """Validate a records file and print exactly what would leave the LA, period by period."""
+    try:
+        code = la_code_of(la_code) if la_code else None
+        read = read_records(records, code, census_year)
+        code = code or read.la_code
+        if code is None:
+            raise click.ClickException(f"{records} does not name its LA: give --la")
+        source = RecordsSource(la_code_of(code), read)
+        click.echo(describe_source(source), nl=False)
+    except (RecordsError, ConfigError, ContractError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -10,11 +10,13 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from connectors.app import ConnectorSettings
-from connectors.contract import LA_CODE
+from connectors.contract import LA_CODE, ContractError
 from connectors.extract import PriceCaps, RecordsSource
 from connectors.oauth import DEFAULT_TOKEN_TTL, RegisteredClient, hash_secret
 from connectors.records import read_records
+from connectors.reference import dfe_codes
 from connectors.signing import load_signing_key
+from policies.geography import ReorganisedLA, resolve
 from policies.measures import is_period
 
 
@@ -40,23 +42,53 @@ def load_config(path: Path) -> ServeConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
     base = path.parent
-    la_code = _require(raw, "la_code", str)
-    if not LA_CODE.match(la_code):
-        raise ConfigError("la_code: not an ONS local authority code (E + 8 digits)")
+    la_code = la_code_of(_require(raw, "la_code", str))
     try:
-        caps = PriceCaps({str(k): float(v) for k, v in _require(raw, "price_caps", dict).items()})
+        caps = price_caps(raw.get("price_caps"))
         key = load_signing_key(base / _require(raw, "signing_key", str))
     except (ValueError, TypeError, OSError) as exc:
         raise ConfigError(str(exc)) from None
-    records = read_records(base / _require(raw, "records", str))
+    census_year = raw.get("census_year")
+    if census_year is not None and (isinstance(census_year, bool)
+                                    or not isinstance(census_year, int)):
+        raise ConfigError("census_year: the year of the census date (30 September), as 2024")
+    records = read_records(base / _require(raw, "records", str), la_code, census_year)
     source = RecordsSource(la_code, records, caps, _vacancies(raw.get("vacancies") or {}))
     ttl = int(raw.get("token_ttl", DEFAULT_TOKEN_TTL))
     if not 30 <= ttl <= 3600:
         raise ConfigError("token_ttl: between 30 and 3600 seconds")
     settings = ConnectorSettings(la_code, source, key, (_hub_client(raw, base),), ttl)
     for period in source.periods():
-        source.extract(period)  # fail at start, not at the hub's first pull
+        try:
+            source.extract(period)  # fail at start, not at the hub's first pull
+        except ContractError as exc:
+            raise ConfigError(f"the extract for {period} would break the contract: {exc}") \
+                from None
     return ServeConfig(settings, str(raw.get("host", "127.0.0.1")), int(raw.get("port", 8080)))
+
+
+def la_code_of(code: str) -> str:
+    """The reference LA a configured code names (old and new ONS codes, DfE's three digits);
+    ConfigError for a merged or split LA, with the reorganisation."""
+    try:
+        resolved = resolve(code, dfe_codes())
+    except ReorganisedLA as exc:
+        raise ConfigError(f"la_code: {exc}") from None
+    except KeyError as exc:
+        raise ConfigError(f"la_code: {exc.args[0]}") from None
+    if not LA_CODE.match(resolved.code):
+        raise ConfigError("la_code: not an ONS local authority code (E + 8 digits) or a "
+                          "DfE three-digit code")
+    return resolved.code
+
+
+def price_caps(raw: Any) -> PriceCaps | None:
+    """The region's caps from the config, if given: needed only for above-cap figures."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError("price_caps: a mapping of role to hourly cap")
+    return PriceCaps({str(k): float(v) for k, v in raw.items()})
 
 
 def _require(raw: Mapping[str, Any], key: str, kind: type) -> Any:

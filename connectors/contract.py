@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,12 +28,8 @@ TOLERANCE = 1e-6
 LA_CODE = re.compile(r"^E[0-9]{8}$")
 RFC3339_UTC = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$")
 
-#: A component is optional when only optional measures use it (caseload, absence).
-OPTIONAL_COMPONENTS: frozenset[str] = frozenset(
-    c for c in COMPONENTS
-    if all(m.optional for m in MEASURES.values() if c in m.components)
-)
-REQUIRED_COMPONENTS: tuple[str, ...] = tuple(c for c in COMPONENTS if c not in OPTIONAL_COMPONENTS)
+#: Longest reason an extract may give for a component it does not supply.
+MAX_REASON = 200
 
 #: For each breakdown dimension, the components an extract may split along it.
 BREAKDOWN_COMPONENTS: dict[str, tuple[str, ...]] = {
@@ -75,6 +71,8 @@ class Extract:
     components: Mapping[str, float]
     measures: Mapping[str, MeasureValue]
     breakdowns: Mapping[str, Mapping[str, Mapping[str, float]]]
+    #: Component -> why the LA does not supply it (a DfE marker's meaning, not collected…).
+    not_supplied: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,10 +90,15 @@ def build_extract(
     breakdowns: Mapping[str, Mapping[str, Mapping[str, float]]],
     generated_at: datetime,
     dataset: str = DATASETS[0],
+    not_supplied: Mapping[str, str] | None = None,
 ) -> Extract:
-    """An extract with measures derived from ``components``; ContractError if it is invalid."""
+    """An extract with measures derived from ``components``, every other component listed as
+    not supplied (with the reason given, else "not in the LA's records"); ContractError if it
+    is invalid."""
+    reasons = {c: (not_supplied or {}).get(c, "x: not in the LA's records")
+               for c in COMPONENTS if c not in components}
     extract = Extract(dataset, la_code, period, generated_at.astimezone(UTC),
-                      dict(components), derive_measures(components), breakdowns)
+                      dict(components), derive_measures(components), breakdowns, reasons)
     # Round-trip through the validator so a connector can never serve what the hub refuses.
     return parse_extract(extract_to_json(extract))
 
@@ -130,6 +133,8 @@ def extract_to_json(extract: Extract) -> bytes:
         "breakdowns": {dim: {cat: dict(vals) for cat, vals in cats.items()}
                        for dim, cats in extract.breakdowns.items()},
     }
+    if extract.not_supplied:
+        doc["not_supplied"] = dict(extract.not_supplied)
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
 
 
@@ -144,7 +149,8 @@ def parse_extract(raw: bytes) -> Extract:
     """The extract in ``raw`` if it keeps every rule of the contract; ContractError otherwise."""
     doc = _load(raw)
     _keys(doc, "", required={"contract", "dataset", "la_code", "period", "generated_at",
-                             "components", "measures", "breakdowns"})
+                             "components", "measures", "breakdowns"},
+          optional=frozenset({"not_supplied"}))
     _contract(doc)
     dataset = _string(doc, "dataset", "")
     if dataset not in DATASETS:
@@ -156,7 +162,8 @@ def parse_extract(raw: bytes) -> Extract:
     components = _components(doc["components"])
     return Extract(dataset, la_code, period, _generated_at(doc), components,
                    _measures(doc["measures"], components),
-                   _breakdowns(doc["breakdowns"], components))
+                   _breakdowns(doc["breakdowns"], components),
+                   _not_supplied(doc.get("not_supplied", {}), components))
 
 
 def parse_datasets(raw: bytes) -> DatasetsDocument:
@@ -192,12 +199,13 @@ def _load(raw: bytes) -> dict[str, Any]:
     return doc
 
 
-def _keys(value: Any, path: str, required: set[str]) -> None:
+def _keys(value: Any, path: str, required: set[str],
+          optional: frozenset[str] = frozenset()) -> None:
     if not isinstance(value, dict):
         raise ContractError(path, "must be an object")
     if missing := sorted(required - value.keys()):
         raise ContractError(f"{path}/{missing[0]}", "is required")
-    if unknown := sorted(value.keys() - required):
+    if unknown := sorted(value.keys() - required - optional):
         raise ContractError(f"{path}/{unknown[0]}", "is not part of the contract")
 
 
@@ -247,11 +255,24 @@ def _components(value: Any) -> dict[str, float]:
     for code in value:
         if code not in COMPONENTS:
             raise ContractError(f"/components/{code}", "unknown component")
-    for code in REQUIRED_COMPONENTS:
-        if code not in value:
-            raise ContractError(f"/components/{code}", "is required")
     return {code: _number(v, f"/components/{code}", COMPONENTS[code].unit in _COUNTED_UNITS)
             for code, v in value.items()}
+
+
+def _not_supplied(value: Any, components: dict[str, float]) -> dict[str, str]:
+    # Any component may be missing; where the extract says why, each reason is short text
+    # about a catalogue component it does not also supply.
+    if not isinstance(value, dict):
+        raise ContractError("/not_supplied", "must be an object")
+    for code, reason in value.items():
+        path = f"/not_supplied/{code}"
+        if code not in COMPONENTS:
+            raise ContractError(path, "unknown component")
+        if code in components:
+            raise ContractError(path, "the component is supplied")
+        if not isinstance(reason, str) or not 0 < len(reason) <= MAX_REASON:
+            raise ContractError(path, f"must be a reason of 1 to {MAX_REASON} characters")
+    return dict(value)
 
 
 def _close(actual: float | None, expected: float | None) -> bool:

@@ -1,8 +1,10 @@
 """Reading an LA's workforce records: worker-level census-style CSV, or pre-aggregated components.
 
 Worker-level rows follow the DfE children's social work workforce census, one row per worker
-assignment per quarterly return; the census's own column names are accepted (see README.md).
-Every bad cell is collected with its line and field, and a file with any problem yields nothing.
+assignment per quarterly return, or the annual census return itself (no period column: its year
+is given); the census's own column names are accepted (see README.md), and the census XML is
+read by ``connectors.census``. Every bad cell is collected with its line and field, and a file
+with any problem yields nothing.
 """
 
 from __future__ import annotations
@@ -10,28 +12,39 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from connectors import cells
-from policies.measures import BREAKDOWNS, COMPONENTS
+from connectors.aggregates import (
+    AggregateRecords,
+    AggregateRow,
+    is_aggregate_header,
+    parse_aggregate,
+)
+from connectors.problems import Problem, RecordsError
+
+__all__ = ["AggregateRecords", "AggregateRow", "Assignment", "Problem", "RecordsError",
+           "WorkerRecords", "parse_records", "read_records", "worker_row"]
 
 MAX_ROWS = 500_000
-MAX_PROBLEMS_SHOWN = 50
 
 #: Our field → accepted column names, compared lower-case without spaces, "_" or "-".
 WORKER_COLUMNS: dict[str, tuple[str, ...]] = {
     "period": ("period", "returnperiod", "quarter"),
     "worker_id": ("workerid", "sweno", "socialworkenglandregistrationnumber", "workerref"),
     "role": ("role", "pricecaprole", "agencyrole"),
+    "org_role": ("orgrole",),
     "agency": ("agency", "agencyworker"),
-    "fte": ("fte", "fte30"),
+    "fte": ("fte",),
+    "fte30": ("fte30",),
     "start_date": ("startdate", "rolestartdate", "assignmentstartdate"),
     "leave_date": ("leavedate", "leavingdate", "roleenddate", "enddate"),
     "converted_from_agency": ("convertedfromagencydate", "conversiondate"),
-    "absence_days": ("absencedays", "workingdayslost", "sicknessdays"),
+    "absence_days": ("absencedays", "workingdayslost", "sicknessdays", "ftedaysabsence",
+                     "daysabsence"),
     "cases": ("cases", "cases30", "casesheld"),
     "case_holder": ("caseholder", "caseholderflag"),
     "hourly_rate": ("hourlyrate", "agencyhourlyrate", "chargerate"),
@@ -41,47 +54,37 @@ WORKER_COLUMNS: dict[str, tuple[str, ...]] = {
 #: Each field's parser, and whether every row needs it.
 _PARSERS: dict[str, tuple[Callable[[str], Any], bool]] = {
     "period": (cells.period, True), "worker_id": (cells.text, True), "role": (cells.role, True),
-    "agency": (cells.flag, True), "fte": (cells.fte, True), "start_date": (cells.day, True),
+    "org_role": (cells.org_role, False), "agency": (cells.flag, True),
+    "fte": (cells.fte, False), "fte30": (cells.share, False), "start_date": (cells.day, True),
     "leave_date": (cells.day, False), "converted_from_agency": (cells.day, False),
     "absence_days": (cells.non_negative, False), "cases": (cells.whole, False),
     "case_holder": (cells.flag, False), "hourly_rate": (cells.money, False),
     "breach_type": (cells.breach_type, False), "breach_signed_off_by": (cells.text, False),
 }
-REQUIRED_WORKER_FIELDS = tuple(f for f, (_, required) in _PARSERS.items() if required)
+#: The columns a worker file must have; a census return has no period (its year is given).
+REQUIRED_WORKER_FIELDS = ("worker_id", "agency", "start_date")
+#: Columns of which a worker file needs one: the price-cap role or the census's OrgRole; an FTE.
+ONE_OF = (("role", "org_role"), ("fte", "fte30"))
+#: Optional columns whose absence leaves a component not supplied (never zero), and why.
+COLLECTED_BY = {
+    "converted_from_agency": ("agency_conversions", "x: the LA's records do not give "
+                              "conversions from agency (the census does not collect them)"),
+    "breach_type": ("mou_breaches", "x: the LA's records do not give MoU breaches (the census "
+                    "does not collect them)"),
+    "hourly_rate": ("agency_above_cap", "x: the LA's records do not give agency hourly rates "
+                    "(the census does not collect them)"),
+    "role": ("agency_above_cap", "x: the LA's records do not give price-cap roles"),
+}
 
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One bad cell or header: where it is and what is wrong."""
-
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.field}: {self.message}"
-
-
-class RecordsError(ValueError):
-    """A records file with problems; lists every one (the first MAX_PROBLEMS_SHOWN in the text)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        shown = "\n".join(str(p) for p in problems[:MAX_PROBLEMS_SHOWN])
-        more = len(problems) - MAX_PROBLEMS_SHOWN
-        super().__init__(f"{len(problems)} problem(s) in the records:\n{shown}"
-                         + (f"\n… and {more} more" if more > 0 else ""))
-        self.problems = tuple(problems)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large return holds thousands
 class Assignment:
-    """One worker assignment as it stood in one quarterly return."""
+    """One worker assignment as it stood in one return (quarterly, or the annual census)."""
 
     line: int
     period: str
     worker_id: str
-    role: str
+    role: str | None
     agency: bool
     fte: float
     start_date: date
@@ -93,6 +96,8 @@ class Assignment:
     hourly_rate: float | None = None
     breach_type: str | None = None
     breach_signed_off_by: str | None = None
+    #: The census's OrgRole (1 senior manager … 5 case holder, 6 qualified without cases).
+    org_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,49 +107,68 @@ class WorkerRecords:
     assignments: tuple[Assignment, ...]
     has_cases: bool
     has_absence: bool
+    #: The optional columns the file has (see COLLECTED_BY); every one unless said otherwise.
+    columns: frozenset[str] = frozenset(COLLECTED_BY)
+    #: An annual census return: flows over the year to 30 September, not a quarter.
+    annual: bool = False
+    #: Vacant and agency FTE the return gives at LA level, per period (census LALevelVacancies).
+    la_level: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: The LA the return names (the census's LEA), where it names one.
+    la_code: str | None = None
 
     def periods(self) -> tuple[str, ...]:
         """The periods the records hold a return for."""
-        return tuple(sorted({a.period for a in self.assignments}))
+        return tuple(sorted({a.period for a in self.assignments} | set(self.la_level)))
+
+    def not_collected(self) -> dict[str, str]:
+        """Component -> why the records cannot give it (a column the LA does not have)."""
+        out: dict[str, str] = {}
+        for column, (component, reason) in COLLECTED_BY.items():
+            if column not in self.columns:
+                out.setdefault(component, reason)
+        return out
 
 
-@dataclass(frozen=True)
-class AggregateRow:
-    """One period of a pre-aggregated file: components and breakdowns as the LA computed them."""
-
-    period: str
-    components: Mapping[str, float]
-    breakdowns: Mapping[str, Mapping[str, Mapping[str, float]]]
-
-
-@dataclass(frozen=True)
-class AggregateRecords:
-    """A pre-aggregated file: one row per period."""
-
-    rows: Mapping[str, AggregateRow]
-
-
-def read_records(path: Path) -> WorkerRecords | AggregateRecords:
-    """The records in the CSV file at ``path``; RecordsError listing every problem."""
-    return parse_records(path.read_text(encoding="utf-8-sig"))
+def read_records(path: Path, la_code: str | None = None, census_year: int | None = None
+                 ) -> WorkerRecords | AggregateRecords:
+    """The records in the CSV or census XML file at ``path``; RecordsError listing every
+    problem, each with the file's name."""
+    try:
+        if path.suffix.lower() == ".xml":
+            from connectors.census import read_census  # xmlschema loads only for XML
+            return read_census(path, la_code)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RecordsError([Problem(1, "file", f"not UTF-8 text: {exc.reason}")]) from None
+        return parse_records(text, la_code, census_year)
+    except RecordsError as exc:
+        raise RecordsError(list(exc.problems), str(path)) from None
 
 
-def parse_records(text: str) -> WorkerRecords | AggregateRecords:
-    """The records in CSV ``text``, worker-level or pre-aggregated by its header."""
+def parse_records(text: str, la_code: str | None = None, census_year: int | None = None
+                  ) -> WorkerRecords | AggregateRecords:
+    """The records in CSV ``text``, worker-level or pre-aggregated by its header; a census
+    worker file without periods is the annual return of ``census_year``."""
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader, None)
         if not header:
             raise RecordsError([Problem(1, "header", "the file is empty")])
-        if cells.norm("permanent_fte") in {cells.norm(h) for h in header}:
-            return _parse_aggregate(header, reader)
-        return _parse_workers(header, reader)
+        if is_aggregate_header(header):
+            return parse_aggregate(header, reader, la_code)
+        return _parse_workers(header, reader, census_year)
     except csv.Error as exc:
         raise RecordsError([Problem(reader.line_num, "file", f"not valid CSV: {exc}")]) \
             from None
 
 
-def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
+def census_period(year: int) -> str:
+    """The period an annual census return lands as: the quarter ending on 30 September."""
+    return f"{year}-Q3"
+
+
+def _parse_workers(header: list[str], reader: Any, census_year: int | None) -> WorkerRecords:
     problems: list[Problem] = []
     aliases = {alias: field for field, names in WORKER_COLUMNS.items() for alias in names}
     index: dict[str, int] = {}
@@ -157,8 +181,15 @@ def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
         index[field] = i
     problems += [Problem(1, f, "required column missing") for f in REQUIRED_WORKER_FIELDS
                  if f not in index]
+    problems += [Problem(1, " or ".join(names), "required column missing")
+                 for names in ONE_OF if not any(n in index for n in names)]
+    annual = "period" not in index
+    if annual and census_year is None:
+        problems.append(Problem(1, "period", "no period column: a census return needs its "
+                                             "year (census_year)"))
     if problems:
         raise RecordsError(problems)
+    fixed = census_period(census_year) if annual and census_year else None
     rows: list[Assignment] = []
     for row in reader:
         if reader.line_num > MAX_ROWS:
@@ -167,28 +198,40 @@ def _parse_workers(header: list[str], reader: Any) -> WorkerRecords:
         if not any(cell.strip() for cell in row):
             continue
         raw = {f: (row[i].strip() if i < len(row) else "") for f, i in index.items()}
-        assignment = _worker_row(reader.line_num, raw, problems)
+        if fixed:
+            raw["period"] = fixed
+        assignment = worker_row(reader.line_num, raw, problems, set(index))
         if assignment is not None:
             rows.append(assignment)
     if problems:
         raise RecordsError(problems)
-    return WorkerRecords(tuple(rows), "cases" in index, "absence_days" in index)
+    return WorkerRecords(tuple(rows), "cases" in index, "absence_days" in index,
+                         frozenset(c for c in COLLECTED_BY if c in index), annual)
 
 
-def _worker_row(line: int, raw: dict[str, str], problems: list[Problem]) -> Assignment | None:
+def worker_row(line: int, raw: Mapping[str, str], problems: list[Problem],
+               columns: set[str]) -> Assignment | None:
+    """One worker row from its raw cells (by our field names), or None with its problems
+    added; ``columns`` are the fields the file has, of which required ones must be filled."""
     before = len(problems)
     fields: dict[str, Any] = dict.fromkeys(_PARSERS)
-    for field, (parse, required) in _PARSERS.items():
-        value = raw.get(field, "")
+    for name, (parse, required) in _PARSERS.items():
+        value = raw.get(name, "")
         if not value:
-            if required:
-                problems.append(Problem(line, field, "required"))
+            if required and name in columns:
+                problems.append(Problem(line, name, "required"))
             continue
         try:
-            fields[field] = parse(value)
+            fields[name] = parse(value)
         except ValueError as exc:
-            problems.append(Problem(line, field, str(exc)))
-    if fields["agency"] and not raw.get("hourly_rate"):
+            problems.append(Problem(line, name, str(exc)))
+    # FTE at 30 September where the census gives it (0 for a leaver), else the role's FTE.
+    fte30, fte = fields.pop("fte30"), fields["fte"]
+    fields["fte"] = fte30 if fte30 else fte
+    if not fields["fte"] and not any(p.line == line and p.field.startswith("fte")
+                                     for p in problems[before:]):
+        problems.append(Problem(line, "fte", "required (FTE or FTE30 above 0)"))
+    if fields["agency"] and "hourly_rate" in columns and not raw.get("hourly_rate"):
         problems.append(Problem(line, "hourly_rate", "required for agency workers"))
     start, leave = fields["start_date"], fields["leave_date"]
     if start and leave and leave < start:
@@ -201,48 +244,3 @@ def _worker_row(line: int, raw: dict[str, str], problems: list[Problem]) -> Assi
         # The census has no case-holder flag: a worker holding cases at the snapshot is one.
         fields["case_holder"] = bool(fields["cases"])
     return Assignment(line=line, **fields)
-
-
-def _parse_aggregate(header: list[str], reader: Any) -> AggregateRecords:
-    problems: list[Problem] = []
-    columns: list[tuple[str, str | None, str | None]] = []  # (component, dimension, category)
-    for name in (h.strip() for h in header):
-        code, _, category = name.partition(".")
-        dims = [d for d, cats in BREAKDOWNS.items() if category in cats]
-        if name == "period" or (code in COMPONENTS and not category):
-            columns.append((name, None, None))
-        elif code in COMPONENTS and dims:
-            columns.append((code, dims[0], category))
-        else:
-            problems.append(Problem(1, name, "not a component, component.role or "
-                                             "mou_breaches.breach_type column"))
-    if "period" not in {c for c, _, _ in columns}:
-        problems.append(Problem(1, "period", "required column missing"))
-    if problems:
-        raise RecordsError(problems)
-    rows: dict[str, AggregateRow] = {}
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        line = reader.line_num
-        period = ""
-        components: dict[str, float] = {}
-        breakdowns: dict[str, dict[str, dict[str, float]]] = {}
-        for (column, dim, cat), cell in zip(columns, row, strict=False):
-            value = cell.strip()
-            try:
-                if column == "period":
-                    period = cells.period(value)
-                elif value and dim and cat:
-                    breakdowns.setdefault(dim, {}).setdefault(cat, {})[column] = \
-                        cells.non_negative(value)
-                elif value:
-                    components[column] = cells.non_negative(value)
-            except ValueError as exc:
-                problems.append(Problem(line, f"{column}.{cat}" if cat else column, str(exc)))
-        if period in rows:
-            problems.append(Problem(line, "period", f"{period} appears twice"))
-        rows[period] = AggregateRow(period, components, breakdowns)
-    if problems:
-        raise RecordsError(problems)
-    return AggregateRecords(rows)

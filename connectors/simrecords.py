@@ -183,8 +183,9 @@ def _period_rows(timeline: list[Assignment], period: str, profile: Profile, caps
               if a.start_date <= last and (a.leave_date is None or a.leave_date >= first)]
     rows: list[Assignment] = []
     for a in active:
+        role = a.role or ROLES[0]  # every simulated assignment has its price-cap role
         in_post = a.leave_date is None or a.leave_date > last
-        holder = in_post and rng.random() < _CASE_HOLDING.get(a.role, 0.0)
+        holder = in_post and rng.random() < _CASE_HOLDING.get(role, 0.0)
         cases = _poisson(rng, profile.caseload_fte * a.fte) if holder else 0
         absence = 0.0
         if not a.agency and rng.random() < 0.3:
@@ -192,7 +193,7 @@ def _period_rows(timeline: list[Assignment], period: str, profile: Profile, caps
                                                    + 1e-9)), 1)
         breach = None
         if a.agency and first <= a.start_date <= last and \
-                (a.hourly_rate or 0) > caps.hourly[a.role] and rng.random() < 0.6:
+                (a.hourly_rate or 0) > caps.hourly[role] and rng.random() < 0.6:
             breach = "price_cap"
         rows.append(replace(a, period=period, cases=cases, case_holder=holder,
                             absence_days=absence, breach_type=breach,

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     from hub.decisions.api import blp as policies_blp
     from hub.identity import extension as identity
     from hub.identity.api import blp as clients_blp
+    from hub.measures.api import blp as measures_blp
     from hub.organisations.api import blp as organisations_blp
     from hub.pulls import extension as pulls
     from hub.pulls.api import blp as pulls_blp
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
         hub_api.register_blueprint(blueprint)
     benchmarks.init_app(app)
     hub_api.register_blueprint(benchmarks_blp)
+    hub_api.register_blueprint(measures_blp)
     hub_api.register_blueprint(audit_blp)
 
     from hub import web

@@ -43,6 +43,14 @@ class Unit(StrEnum):
     CASES_PER_FTE = "cases_per_fte"
 
 
+class Better(StrEnum):
+    """Which direction of a measure a governance group reads as an improvement."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"  # a size, not a judgement (FTE, headcount)
+
+
 class Kind(StrEnum):
     """How a measure is built, which decides how it aggregates and is disclosure-controlled."""
 
@@ -78,6 +86,9 @@ class Measure:
     optional: bool = False
     #: Breakdown dimensions an extract may carry for this measure.
     breakdowns: tuple[str, ...] = ()
+    better: Better = Better.NEITHER
+    #: Where its components come from: DfE's published columns and the census return's fields.
+    sources: tuple[str, ...] = ()
 
     @property
     def components(self) -> tuple[str, ...]:
@@ -136,6 +147,10 @@ COMPONENTS: dict[str, Component] = {
         Component("leavers_fte", "Permanent leavers in the period (FTE)", Unit.FTE,
                   people="leavers_headcount"),
         Component("leavers_headcount", "Permanent leavers in the period", Unit.HEADCOUNT),
+        Component("leavers_12m_fte", "Permanent leavers in the twelve months to the period's "
+                  "end (FTE)", Unit.FTE, people="leavers_12m_headcount"),
+        Component("leavers_12m_headcount", "Permanent leavers in the twelve months to the "
+                  "period's end", Unit.HEADCOUNT),
         Component("agency_conversions", "Agency workers converted to permanent posts",
                   Unit.HEADCOUNT),
         Component("agency_above_cap", "Agency workers engaged above the price cap",
@@ -150,42 +165,76 @@ COMPONENTS: dict[str, Component] = {
 
 _ALL_FTE = ("permanent_fte", "agency_fte")
 
+_CENSUS_FTE = "census CSWWWorker FTE30 (FTE at 30 September), AgencyWorker"
+_SNAPSHOT = "in post on the period's last day"
+
 MEASURES: dict[str, Measure] = {
     m.code: m
     for m in (
         Measure("permanent_fte", "Permanent social workers (FTE)", Unit.FTE, Kind.COUNT,
-                "permanent_fte", breakdowns=("role",)),
+                "permanent_fte", description=f"FTE of permanent social workers {_SNAPSHOT}.",
+                breakdowns=("role",), sources=("DfE inpost_fte", _CENSUS_FTE)),
         Measure("agency_fte", "Agency social workers (FTE)", Unit.FTE, Kind.COUNT,
-                "agency_fte", breakdowns=("role",)),
+                "agency_fte", description=f"FTE of agency social workers {_SNAPSHOT}.",
+                breakdowns=("role",), sources=("DfE agency_fte", _CENSUS_FTE,
+                                               "census LALevelVacancies AgencyFTE")),
         Measure("permanent_headcount", "Permanent social workers (headcount)",
-                Unit.HEADCOUNT, Kind.COUNT, "permanent_headcount", breakdowns=("role",)),
+                Unit.HEADCOUNT, Kind.COUNT, "permanent_headcount",
+                description=f"Permanent social workers {_SNAPSHOT}, each counted once.",
+                breakdowns=("role",), sources=("DfE inpost_headcount", "census CSWWWorker")),
         Measure("agency_headcount", "Agency social workers (headcount)", Unit.HEADCOUNT,
-                Kind.COUNT, "agency_headcount", breakdowns=("role",)),
+                Kind.COUNT, "agency_headcount",
+                description=f"Agency social workers {_SNAPSHOT}, each counted once.",
+                breakdowns=("role",), sources=("DfE agency_headcount", "census CSWWWorker")),
         Measure("agency_rate", "Agency worker rate", Unit.PERCENT, Kind.RATE, "agency_fte",
-                _ALL_FTE, "Agency FTE over all FTE (agency and permanent in post).",
-                breakdowns=("role",)),
+                _ALL_FTE, "Agency FTE over all FTE (agency and permanent in post), as DfE's "
+                "agency_rate_fte.", breakdowns=("role",), better=Better.LOWER,
+                sources=("DfE agency_fte, inpost_fte", _CENSUS_FTE)),
         Measure("vacancy_rate", "Vacancy rate", Unit.PERCENT, Kind.RATE, "vacancy_fte",
                 ("vacancy_fte", "permanent_fte"),
-                "Vacant FTE over vacant and permanent in-post FTE."),
-        Measure("turnover_rate", "Turnover rate", Unit.PERCENT, Kind.RATE, "leavers_fte",
-                ("permanent_fte",), "Permanent leavers' FTE over permanent in-post FTE."),
-        Measure("starters_fte", "Starters (FTE)", Unit.FTE, Kind.COUNT, "starters_fte"),
-        Measure("leavers_fte", "Leavers (FTE)", Unit.FTE, Kind.COUNT, "leavers_fte"),
+                "Vacant FTE over vacant and permanent in-post FTE, as DfE's vacancy_rate_fte.",
+                better=Better.LOWER, sources=("DfE vacancy_fte, inpost_fte",
+                                              "census LALevelVacancies VacancyFTE")),
+        Measure("turnover_rate", "Turnover rate", Unit.PERCENT, Kind.RATE, "leavers_12m_fte",
+                ("permanent_fte",), "Permanent leavers' FTE in the twelve months to the "
+                "period's end over permanent in-post FTE at its end, as DfE's "
+                "turnover_rate_fte; from quarterly returns, the rolling four quarters (x until "
+                "four are there).", better=Better.LOWER,
+                sources=("DfE leavers_fte, inpost_fte", "census CSWWWorker RoleEndDate, FTE")),
+        Measure("starters_fte", "Starters (FTE)", Unit.FTE, Kind.COUNT, "starters_fte",
+                description="FTE of permanent social workers who started in the quarter.",
+                sources=("census CSWWWorker RoleStartDate, FTE",)),
+        Measure("leavers_fte", "Leavers (FTE)", Unit.FTE, Kind.COUNT, "leavers_fte",
+                description="FTE of permanent social workers who left in the quarter.",
+                sources=("census CSWWWorker RoleEndDate, FTE",)),
         Measure("agency_conversions", "Agency workers converted to permanent posts",
-                Unit.HEADCOUNT, Kind.COUNT, "agency_conversions", breakdowns=("role",)),
+                Unit.HEADCOUNT, Kind.COUNT, "agency_conversions", breakdowns=("role",),
+                description="Agency workers who took a permanent post in the quarter; the "
+                "census does not collect it.", better=Better.HIGHER,
+                sources=("LA's converted_from_agency_date",)),
         Measure("agency_above_cap", "Agency workers above the price cap", Unit.HEADCOUNT,
-                Kind.COUNT, "agency_above_cap", breakdowns=("role",)),
+                Kind.COUNT, "agency_above_cap", breakdowns=("role",),
+                description="Agency workers in post at the period's end engaged above the "
+                "region's hourly cap for their role; the census does not collect it.",
+                better=Better.LOWER, sources=("LA's hourly_rate, role; region's price caps",)),
         Measure("agency_above_cap_share", "Share of agency workers above the price cap",
                 Unit.PERCENT, Kind.RATE, "agency_above_cap", ("agency_headcount",),
                 "Agency workers engaged above the regional cap over all agency workers.",
-                breakdowns=("role",)),
+                breakdowns=("role",), better=Better.LOWER,
+                sources=("LA's hourly_rate, role; region's price caps",)),
         Measure("mou_breaches", "MoU breaches recorded", Unit.COUNT, Kind.COUNT,
-                "mou_breaches", breakdowns=("breach_type",)),
+                "mou_breaches", breakdowns=("breach_type",), better=Better.LOWER,
+                description="Breaches of the regional MoU the LA recorded in the quarter; "
+                "the census does not collect them.", sources=("LA's breach_type",)),
         Measure("caseload", "Average caseload", Unit.CASES_PER_FTE, Kind.RATIO, "cases",
-                ("case_holders_fte",), "Cases over case-holding FTE.", optional=True),
+                ("case_holders_fte",), "Cases over case-holding FTE, as DfE's caseload_fte.",
+                optional=True, better=Better.LOWER,
+                sources=("DfE cases, case_holders_fte", "census CSWWWorker Cases30")),
         Measure("absence_rate", "Sickness absence rate", Unit.PERCENT, Kind.RATE,
                 "working_days_lost", ("working_days_available",),
-                "Working days lost to sickness over working days available.", optional=True),
+                "Working days lost to sickness over working days available.", optional=True,
+                better=Better.LOWER, sources=("DfE working_days_lost_fte",
+                                              "census CSWWWorker FTEDaysAbsence")),
     )
 }
 

@@ -41,7 +41,7 @@ def read(policy_set: PolicySet, subject: Subject, measure: Measure, period: str,
     for code, members in geo.regions.items():
         if code not in regions:
             regions[code] = aggregate(asker, measure, figures, members, REGION, code)
-    region_rows = [{"code": code, "name": geo.names.get(code, code), **shown(r.value)}
+    region_rows = [{"code": code, "name": geo.names.get(code, code), **counted(r)}
                    for code, r in regions.items()]
     payload: dict[str, Any] = {
         "measure": measure.code,
@@ -52,7 +52,7 @@ def read(policy_set: PolicySet, subject: Subject, measure: Measure, period: str,
         "own": None,
         "local_authorities": las,
         "regions": region_rows,
-        "national": shown(national(asker, measure, figures, geo, regions)),
+        "national": counted(national(asker, measure, figures, geo, regions)),
         # Over the LAs where the reader sees any, else (NARE) over the regions.
         "summary": summary(las or region_rows),
         "position": None,
@@ -67,6 +67,11 @@ def read(policy_set: PolicySet, subject: Subject, measure: Measure, period: str,
     payload["agreements"] = sorted(asker.agreements)
     payload["rules"] = list(asker.rules.values())
     return payload, asker.refused
+
+
+def counted(aggregate: Aggregate) -> dict[str, Any]:
+    """An aggregate as the API answers it: its figure and the LAs it counts."""
+    return {**shown(aggregate.value), "counted": sorted(aggregate.counted)}
 
 
 def trend_point(payload: dict[str, Any]) -> dict[str, Any]:

@@ -51,7 +51,17 @@ class AuthorityFigureSchema(FigureSchema):
     own = ma.fields.Boolean(required=True, metadata={"description": "The caller itself"})
 
 
-class RegionFigureSchema(FigureSchema):
+class AggregateFigureSchema(FigureSchema):
+    """An aggregate over LAs, and which LAs it counts."""
+
+    counted = ma.fields.List(ma.fields.String(), required=True, metadata={
+        "description": "The LAs counted in this aggregate (ONS codes): those that supplied "
+                       "every component the measure needs and that the caller's agreements "
+                       "let count. An LA that did not supply a component (x) is left out of "
+                       "exactly the aggregates that need it, as DfE does"})
+
+
+class RegionFigureSchema(AggregateFigureSchema):
     code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
 
@@ -102,7 +112,7 @@ class NationalSchema(ma.Schema):
     figures_version = ma.fields.Integer(required=True)
     caller = ma.fields.Nested(CallerSchema, required=True)
     regions = ma.fields.List(ma.fields.Nested(RegionFigureSchema), required=True)
-    national = ma.fields.Nested(FigureSchema, required=True)
+    national = ma.fields.Nested(AggregateFigureSchema, required=True)
     summary = ma.fields.Nested(SummarySchema, allow_none=True, required=True)
     agreements = ma.fields.List(ma.fields.String(), required=True, metadata={
         "description": "The agreement versions whose permissions shaped these figures"})
@@ -175,7 +185,7 @@ class TrendPointSchema(ma.Schema):
     figures_version = ma.fields.Integer(required=True)
     own = ma.fields.Nested(OwnFigureSchema, allow_none=True, required=True)
     region = ma.fields.Nested(RegionFigureSchema, allow_none=True, required=True)
-    national = ma.fields.Nested(FigureSchema, required=True)
+    national = ma.fields.Nested(AggregateFigureSchema, required=True)
     summary = ma.fields.Nested(SummarySchema, allow_none=True, required=True)
     position = ma.fields.Nested(PositionSchema, allow_none=True, required=True)
     agreements = ma.fields.List(ma.fields.String(), required=True)
@@ -184,7 +194,7 @@ class TrendPointSchema(ma.Schema):
 class NationalPointSchema(ma.Schema):
     period = ma.fields.String(required=True)
     figures_version = ma.fields.Integer(required=True)
-    national = ma.fields.Nested(FigureSchema, required=True)
+    national = ma.fields.Nested(AggregateFigureSchema, required=True)
     regions = ma.fields.List(ma.fields.Nested(RegionFigureSchema), required=True)
     summary = ma.fields.Nested(SummarySchema, allow_none=True, required=True)
     agreements = ma.fields.List(ma.fields.String(), required=True)

@@ -170,7 +170,7 @@ def _released(asker: Asker, measure: Measure, decision: Decision, components: Co
 
 
 def national(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geography,
-             regions: Mapping[str, Aggregate]) -> Released:
+             regions: Mapping[str, Aggregate]) -> Aggregate:
     """The national aggregate, withheld when it would give away the one region total that is.
 
     Only counts are additive; rates and ratios get no secondary suppression (see
@@ -179,10 +179,10 @@ def national(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geogra
     every = tuple(la for las in geo.regions.values() for la in las)
     result = aggregate(asker, measure, figures, every, NATIONAL_GRAIN)
     if measure.kind is not Kind.COUNT or not result.value.is_number:
-        return result.value
+        return result
     hidden = [code for code, region in regions.items() if not region.value.is_number
               and result.counted & frozenset(geo.regions.get(code, ()))]
-    return _PROTECTS_REGION if len(hidden) == 1 else result.value
+    return Aggregate(_PROTECTS_REGION, result.counted) if len(hidden) == 1 else result
 
 
 def summary(values: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -67,5 +67,6 @@ class AuthorityByCode(MethodView):
     @blp.response(200, AuthoritySchema)
     @blp.alt_response(404, response="404")
     def get(self, code: str):  # type: ignore[no-untyped-def]
-        """One local authority."""
-        return service.get_organisation(get_session(), code, OrgKind.LOCAL_AUTHORITY)
+        """One local authority, by any code DfE's files have used for it (ONS old or new,
+        DfE's three digits); 404 saying why for an LA merged or split since."""
+        return service.find_authority(get_session(), code)

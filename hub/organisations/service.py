@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import NotFound
 from hub.organisations.models import ADMIN_CODE, NARE_CODE, Organisation, OrgKind
+from policies.geography import ReorganisedLA, resolve
 
 REFERENCE_DIR = Path(str(resources.files("hub") / "data"))
 
@@ -85,6 +86,21 @@ def get_organisation(session: Session, code: str, kind: OrgKind) -> Organisation
     if org is None or org.kind != kind.value:
         raise NotFound(f"No {kind.value.replace('_', ' ')} has the code {code!r}.")
     return org
+
+
+def find_authority(session: Session, code: str) -> Organisation:
+    """The LA a code from any year of DfE's files names: its ONS code old or new, or DfE's
+    three digits; NotFound saying why for a merged or split LA or an unknown code."""
+    dfe_codes = dict(session.execute(select(Organisation.dfe_code, Organisation.code).where(
+        Organisation.kind == OrgKind.LOCAL_AUTHORITY.value,
+        Organisation.dfe_code.is_not(None))).all())
+    try:
+        resolved = resolve(code, dfe_codes)
+    except ReorganisedLA as exc:
+        raise NotFound(f"{exc}.") from None
+    except KeyError:
+        raise NotFound(f"No local authority has the code {code!r}.") from None
+    return get_organisation(session, resolved.code, OrgKind.LOCAL_AUTHORITY)
 
 
 def authorities_query(region_code: str | None):  # type: ignore[no-untyped-def]

@@ -58,14 +58,20 @@ def test_the_hashed_secret_form_is_accepted(config_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"la_code": "840"}, "la_code: not an ONS"),
+    ({"la_code": "8400"}, "la_code: not an ONS"),
+    ({"la_code": "999"}, "la_code: no LA has the DfE code 999"),
+    ({"la_code": "E10000021"}, r"la_code: Northamptonshire \(E10000021\) was split into North "
+                               r"Northamptonshire \(E06000061\) and West Northamptonshire "
+                               r"\(E06000062\) on 1 April 2021"),
+    ({"la_code": "E06000028"}, r"Bournemouth \(E06000028\) was reorganised into"),
     ({"price_caps": {"social_worker": 40}}, "price caps missing"),
     ({"signing_key": "missing.jwk"}, "No such file"),
     ({"vacancies": {"2024-Q1": -1}}, "vacancies: '2024-Q1'"),
     ({"hub_client": {"client_id": "hub"}}, "give secret_hash"),
     ({"hub_client": {"client_id": "hub", "secret_hash": "plaintext"}}, "not a hash"),
     ({"token_ttl": 86400}, "token_ttl"),
-], ids=["la code", "caps", "key", "vacancies", "no secret", "plain secret", "ttl"])
+], ids=["la code", "dfe code", "split la", "merged la", "caps", "key", "vacancies",
+        "no secret", "plain secret", "ttl"])
 def test_bad_configs_are_refused_with_a_reason(config_dir: Path, overrides: dict[str, Any],
                                                message: str) -> None:
     with pytest.raises(ConfigError, match=message):

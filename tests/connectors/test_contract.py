@@ -13,8 +13,6 @@ from hypothesis import strategies as st
 from connectors.contract import (
     BREAKDOWN_COMPONENTS,
     MAX_EXTRACT_BYTES,
-    OPTIONAL_COMPONENTS,
-    REQUIRED_COMPONENTS,
     ContractError,
     DatasetsDocument,
     build_extract,
@@ -28,7 +26,8 @@ from tests.connectors.conftest import GENERATED, LA
 COMPONENTS = {
     "permanent_fte": 2.8, "permanent_headcount": 3, "agency_fte": 2.0, "agency_headcount": 2,
     "vacancy_fte": 4.2, "starters_fte": 1.8, "starters_headcount": 2, "leavers_fte": 0.5,
-    "leavers_headcount": 1, "agency_conversions": 1, "agency_above_cap": 2, "mou_breaches": 2,
+    "leavers_headcount": 1, "leavers_12m_fte": 1.5, "leavers_12m_headcount": 2,
+    "agency_conversions": 1, "agency_above_cap": 2, "mou_breaches": 2,
     "cases": 33, "case_holders_fte": 3.8, "working_days_lost": 5,
     "working_days_available": 182,
 }
@@ -56,11 +55,26 @@ def test_a_valid_extract_round_trips() -> None:
     assert parse_extract(extract_to_json(extract)) == extract
 
 
-def test_optional_components_may_be_absent_and_their_measures_go_with_them() -> None:
-    components = {k: v for k, v in COMPONENTS.items() if k not in OPTIONAL_COMPONENTS}
-    extract = build_extract(LA, "2024-Q1", components, {}, GENERATED)
-    assert "caseload" not in extract.measures and "absence_rate" not in extract.measures
-    assert set(REQUIRED_COMPONENTS) <= set(extract.components)
+def test_any_component_may_be_not_supplied_with_its_reason_and_its_measures_go_with_it(
+) -> None:
+    components = {k: v for k, v in COMPONENTS.items()
+                  if k not in ("cases", "agency_above_cap", "vacancy_fte")}
+    extract = build_extract(LA, "2024-Q1", components, {}, GENERATED,
+                            not_supplied={"vacancy_fte": "c: confidential"})
+    assert "caseload" not in extract.measures and "vacancy_rate" not in extract.measures
+    assert "agency_above_cap_share" not in extract.measures
+    assert "agency_rate" in extract.measures and "turnover_rate" in extract.measures
+    assert extract.not_supplied == {"vacancy_fte": "c: confidential",
+                                    "agency_above_cap": "x: not in the LA's records",
+                                    "cases": "x: not in the LA's records"}
+    assert parse_extract(extract_to_json(extract)) == extract
+
+
+def test_an_extract_without_reasons_is_still_valid() -> None:
+    doc = valid_doc()
+    del doc["components"]["cases"], doc["measures"]["caseload"]
+    doc.pop("not_supplied", None)
+    assert parse_extract(json.dumps(doc).encode()).not_supplied == {}
 
 
 def test_a_zero_denominator_gives_a_null_value() -> None:
@@ -97,6 +111,13 @@ def _delete(path: list[str]) -> Callable[[dict[str, Any]], None]:
     return mutate
 
 
+def _without_cases(reasons: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    def mutate(doc: dict[str, Any]) -> None:
+        del doc["components"]["cases"], doc["measures"]["caseload"]
+        doc["not_supplied"] = reasons
+    return mutate
+
+
 BROKEN = [
     ("wrong contract", _set(["contract"], "workforce-extract/2"), "/contract", "must be"),
     ("unknown dataset", _set(["dataset"], "fostering"), "/dataset", "unknown dataset"),
@@ -108,8 +129,15 @@ BROKEN = [
     ("extra field", _set(["workers"], []), "/workers", "not part of the contract"),
     ("unknown component", _set(["components", "social_workers"], 1),
      "/components/social_workers", "unknown component"),
-    ("missing component", _delete(["components", "vacancy_fte"]), "/components/vacancy_fte",
-     "is required"),
+    ("reason for an unknown component", _set(["not_supplied"], {"wizards": "x"}),
+     "/not_supplied/wizards", "unknown component"),
+    ("reason for a supplied component", _set(["not_supplied"], {"vacancy_fte": "x"}),
+     "/not_supplied/vacancy_fte", "is supplied"),
+    ("empty reason", _without_cases({"cases": ""}), "/not_supplied/cases",
+     "1 to 200 characters"),
+    ("reason not text", _without_cases({"cases": 0}), "/not_supplied/cases",
+     "1 to 200 characters"),
+    ("reasons not an object", _set(["not_supplied"], []), "/not_supplied", "must be an object"),
     ("negative", _set(["components", "vacancy_fte"], -1), "/components/vacancy_fte",
      "zero or more"),
     ("string number", _set(["components", "vacancy_fte"], "4.2"), "/components/vacancy_fte",

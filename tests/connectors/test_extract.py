@@ -42,7 +42,9 @@ def test_measures_follow_from_the_components(source: RecordsSource) -> None:
     values = {code: m.value for code, m in extract.measures.items()}
     assert values["agency_rate"] == pytest.approx(2 / 4.8 * 100)
     assert values["vacancy_rate"] == pytest.approx(4.2 / 7.0 * 100)
-    assert values["turnover_rate"] == pytest.approx(0.5 / 2.8 * 100)
+    assert "turnover_rate" not in values  # one quarterly return: leavers over a year unknown
+    assert extract.not_supplied["leavers_12m_fte"] == \
+        "x: needs four quarterly returns; 2023-Q2, 2023-Q3, 2023-Q4 not there"
     assert values["caseload"] == pytest.approx(33 / 3.8)
     assert values["absence_rate"] == pytest.approx(5 / 182 * 100)
     assert values["agency_above_cap_share"] == pytest.approx(100.0)
@@ -96,17 +98,36 @@ def test_extracts_are_computed_once(source: RecordsSource) -> None:
     assert source.extract("2024-Q1") is source.extract("2024-Q1")
 
 
-def test_pre_aggregated_records_are_served_as_given() -> None:
-    records = parse_records(
-        "period,permanent_fte,permanent_headcount,agency_fte,agency_headcount,vacancy_fte,"
-        "starters_fte,starters_headcount,leavers_fte,leavers_headcount,agency_conversions,"
-        "agency_above_cap,mou_breaches,mou_breaches.price_cap\n"
-        "2024-Q2,10,11,2,2,1,1,1,0.5,1,0,1,1,1\n")
-    source = RecordsSource(LA, records, CAPS)
-    assert source.periods() == ("2024-Q2",)
+def test_pre_aggregated_records_are_served_as_given_with_turnover_over_four_quarters(
+) -> None:
+    header = ("period,permanent_fte,permanent_headcount,agency_fte,agency_headcount,"
+              "vacancy_fte,starters_fte,starters_headcount,leavers_fte,leavers_headcount,"
+              "agency_conversions,agency_above_cap,mou_breaches,mou_breaches.price_cap\n")
+    rows = "".join(f"{p},10,11,2,2,1,1,1,{leavers},1,0,1,1,1\n" for p, leavers in (
+        ("2023-Q3", 0.5), ("2023-Q4", 1), ("2024-Q1", 0.25), ("2024-Q2", 0.5)))
+    source = RecordsSource(LA, parse_records(header + rows), CAPS)
+    assert source.periods() == ("2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2")
     extract = source.extract("2024-Q2")
     assert extract is not None
-    assert extract.measures["turnover_rate"].value == pytest.approx(5.0)
+    # DfE's turnover: leavers in the twelve months to 30 June over in-post FTE on 30 June.
+    assert extract.components["leavers_12m_fte"] == pytest.approx(2.25)
+    assert extract.measures["turnover_rate"].value == pytest.approx(22.5)
+    early = source.extract("2024-Q1")
+    assert early is not None and "turnover_rate" not in early.measures
+    assert early.not_supplied["leavers_12m_fte"] == \
+        "x: needs four quarterly returns; 2023-Q2 not there"
+
+
+def test_quarterly_worker_returns_give_turnover_once_four_are_there() -> None:
+    header = "period,worker_id,role,agency,fte,start_date,leave_date\n"
+    body = "".join(f"{p},SW{i},social_worker,0,1,2020-01-01,{left}\n" for i, (p, left) in
+                   enumerate((("2023-Q3", "2023-08-01"), ("2023-Q4", ""), ("2024-Q1", ""),
+                              ("2024-Q2", "2024-05-01"), ("2024-Q2", ""), ("2024-Q2", ""))))
+    vacancies = dict.fromkeys(("2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"), 0.0)
+    extract = RecordsSource(LA, parse_records(header + body), CAPS, vacancies).extract("2024-Q2")
+    assert extract is not None
+    assert extract.components["leavers_12m_fte"] == 2 and extract.components["leavers_fte"] == 1
+    assert extract.measures["turnover_rate"].value == pytest.approx(100.0)
 
 
 @pytest.mark.parametrize(("period", "first", "last", "days"), [

@@ -90,10 +90,10 @@ def test_the_error_message_lists_the_problems() -> None:
 def test_missing_and_duplicate_columns_are_header_problems() -> None:
     assert problems("SWENo,worker_id,role\nSW1,SW1,social_worker\n") == [
         Problem(1, "worker_id", "a second column for worker_id"),
-        Problem(1, "period", "required column missing"),
         Problem(1, "agency", "required column missing"),
-        Problem(1, "fte", "required column missing"),
         Problem(1, "start_date", "required column missing"),
+        Problem(1, "fte or fte30", "required column missing"),
+        Problem(1, "period", "no period column: a census return needs its year (census_year)"),
     ]
 
 
@@ -127,15 +127,16 @@ def test_pre_aggregated_problems_are_located() -> None:
     text = ("period,permanent_fte,agency_fte.wizard,staff\n"
             "2024-Q1,1,1,1\n")
     assert problems(text) == [
-        Problem(1, "agency_fte.wizard", "not a component, component.role or "
-                                        "mou_breaches.breach_type column"),
-        Problem(1, "staff", "not a component, component.role or mou_breaches.breach_type "
-                            "column"),
+        Problem(1, "agency_fte.wizard", "not a component (ours or DfE's), component.role "
+                                        "or mou_breaches.breach_type column"),
+        Problem(1, "staff", "not a component (ours or DfE's), component.role or "
+                            "mou_breaches.breach_type column"),
     ]
-    assert problems("period,permanent_fte\n2024-Q1,-1\n2024-Q1,x\n") == [
+    assert problems("period,permanent_fte\n2024-Q1,-1\n2024-Q1,many\n2024-Q1,x\n"
+                    "2024-Q1,3\n") == [
         Problem(2, "permanent_fte", "'-1' is not a finite number, zero or more"),
-        Problem(3, "permanent_fte", "'x' is not a number"),
-        Problem(3, "period", "2024-Q1 appears twice"),
+        Problem(3, "permanent_fte", "'many' is not a number"),
+        Problem(5, "period", "2024-Q1 appears twice"),
     ]
 
 

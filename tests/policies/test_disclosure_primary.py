@@ -181,5 +181,5 @@ def test_agency_rate_complement_is_judged_on_headcounts() -> None:
     }
     assert release_measure(measure("agency_rate"), components, RULES).is_suppressed
     # Turnover's leavers are not part of the staff in post: no complement to protect.
-    turnover = {"leavers_fte": 6.0, "permanent_fte": 8.0}
+    turnover = {"leavers_12m_fte": 6.0, "permanent_fte": 8.0}
     assert release_measure(measure("turnover_rate"), turnover, RULES) == Released(75.0)

@@ -103,3 +103,25 @@ def test_nul_characters_are_refused_not_passed_to_the_database(la_client, path):
     assert response.status_code in (400, 422)
     assert "NUL" in response.json["message"] or "region" in response.json.get("errors", {}).get(
         "query", {})
+
+
+@pytest.mark.parametrize(("code", "found"), [
+    ("E08000038", "E08000016"),  # Barnsley's code from 2024
+    ("E08000039", "E08000019"),  # Sheffield's
+    ("E10000023", "E06000065"),  # North Yorkshire before April 2023
+    ("370", "E08000016"),  # DfE's three digits
+    ("E09000001", "E09000001"),
+])
+def test_an_authority_is_found_by_any_code_dfe_has_used(la_client, code, found):
+    response = la_client.get(f"/api/v1/authorities/{code}")
+    assert response.status_code == 200 and response.json["code"] == found
+
+
+def test_a_reorganised_authority_is_404_with_the_reorganisation(la_client):
+    response = la_client.get("/api/v1/authorities/E10000006")
+    assert response.status_code == 404
+    assert response.json["message"].startswith(
+        "Cumbria (E10000006) was split into Cumberland (E06000063) and Westmorland and "
+        "Furness (E06000064) on 1 April 2023")
+    assert la_client.get("/api/v1/authorities/999").json["message"] == \
+        "No local authority has the code '999'."

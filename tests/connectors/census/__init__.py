@@ -1,0 +1,1 @@
+"""A corpus of CSWW census returns written from the schema (see corpus.py)."""

@@ -1,0 +1,148 @@
+"""The census return (CSWW XML) as input: mapped figure by figure as DfE's methodology does,
+validated against the schema with every problem at its line and element path, safe against
+XML attacks; and the census's worker CSV read the same way."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from connectors.census import MAX_DEPTH
+from connectors.extract import RecordsSource
+from connectors.records import RecordsError, WorkerRecords, parse_records, read_records
+from tests.connectors.census import corpus
+from tests.connectors.census.corpus import CAMDEN, ORDINARY_WORKERS
+
+#: The ordinary return by hand (census date 30 September 2023; its year from 1 October 2022).
+EXPECTED = {
+    "permanent_fte": 5.3, "permanent_headcount": 6,  # SW1-SW6 (OrgRole 1-6)
+    "agency_fte": 1.5, "agency_headcount": 2,  # AG1, AG2 by FTE30
+    "vacancy_fte": 2.5,  # LALevelVacancies
+    "starters_fte": 1.0, "starters_headcount": 1,  # SW6, started in July-September
+    "leavers_fte": 1.0, "leavers_headcount": 1,  # SW8, left in July-September
+    "leavers_12m_fte": 1.6, "leavers_12m_headcount": 2,  # SW7 and SW8; SW9 left the year before
+    "cases": 40, "case_holders_fte": 3.3,  # SW3 4, SW4 12, SW5 9, AG1 15
+    "working_days_lost": 15.5,  # SW1 2, SW3 10.5, SW7 3 (agency absence is not the LA's)
+    "working_days_available": 5.3 * 260,  # weekdays from 1 October 2022 to 30 September 2023
+}
+
+
+def ordinary(tmp_path: Path, *extra: str) -> Path:
+    return corpus.write(tmp_path / "csww.xml", [
+        corpus.header(), corpus.vacancies(2.5), *map(corpus.worker, ORDINARY_WORKERS), *extra])
+
+
+def problems_of(path: Path, la_code: str | None = None) -> list[tuple[int, str, str]]:
+    with pytest.raises(RecordsError) as info:
+        read_records(path, la_code)
+    assert info.value.source == str(path)
+    return [(p.line, p.field, p.message) for p in info.value.problems]
+
+
+def test_an_ordinary_return_maps_to_the_components_figure_by_figure(tmp_path: Path) -> None:
+    records = read_records(ordinary(tmp_path))
+    assert isinstance(records, WorkerRecords)
+    assert records.la_code == CAMDEN and records.periods() == ("2023-Q3",)
+    assert {a.org_role for a in records.assignments if not a.agency} >= {
+        "senior_manager", "middle_manager", "first_line_manager", "senior_practitioner",
+        "case_holder", "qualified_without_cases"}
+    source = RecordsSource(CAMDEN, records)
+    assert source.periods() == ("2023-Q3",)
+    extract = source.extract("2023-Q3")
+    assert extract is not None
+    assert dict(extract.components) == pytest.approx(EXPECTED)
+    assert extract.measures["turnover_rate"].value == pytest.approx(1.6 / 5.3 * 100)
+    assert extract.measures["agency_rate"].value == pytest.approx(1.5 / 6.8 * 100)
+    # What the census does not collect is not supplied, never zero.
+    assert set(extract.not_supplied) == {"agency_conversions", "agency_above_cap",
+                                         "mou_breaches"}
+    assert "census does not collect" in extract.not_supplied["mou_breaches"]
+    assert extract.breakdowns == {}  # no price-cap roles in the census
+
+
+def test_agency_workers_given_at_la_level_only(tmp_path: Path) -> None:
+    permanent = [w for w in ORDINARY_WORKERS if w["AgencyWorker"] == 0]
+    path = corpus.write(tmp_path / "csww.xml", [corpus.header(), corpus.vacancies(2.5, 3.5, 4),
+                                                *map(corpus.worker, permanent)])
+    extract = RecordsSource(CAMDEN, read_records(path)).extract("2023-Q3")
+    assert extract is not None
+    assert extract.components["agency_fte"] == 3.5 and extract.components["agency_headcount"] == 4
+    assert extract.components["permanent_fte"] == pytest.approx(5.3)
+
+
+def test_the_census_worker_csv_reads_the_same_as_the_xml(tmp_path: Path) -> None:
+    columns = sorted({k for w in ORDINARY_WORKERS for k in w})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    writer.writerows(ORDINARY_WORKERS)
+    records = parse_records(out.getvalue(), census_year=2023)
+    assert isinstance(records, WorkerRecords) and records.annual
+    source = RecordsSource(CAMDEN, records, vacancies={"2023-Q3": 2.5})
+    extract = source.extract("2023-Q3")
+    assert extract is not None
+    assert dict(extract.components) == pytest.approx(EXPECTED)
+
+
+def test_the_lea_names_the_la_and_must_be_the_configured_one(tmp_path: Path) -> None:
+    path = ordinary(tmp_path)
+    assert read_records(path, CAMDEN).la_code == CAMDEN
+    assert problems_of(path, "E09000001") == [
+        (3, "/Message/Header/Source/LEA", "the return of LEA 202 (E09000007), not of E09000001")]
+    split = corpus.write(tmp_path / "northants.xml", [corpus.header(2020, "928")])
+    ((_, where, message),) = problems_of(split)
+    assert where == "/Message/Header/Source/LEA" and "Northamptonshire (E10000021) was split" \
+        in message
+
+
+def test_every_problem_has_its_line_and_element_path(tmp_path: Path) -> None:
+    bad = [corpus.header(),
+           corpus.worker({"AgencyWorker": 0, "SWENo": "B1", "FTE": "abc", "OrgRole": 7,
+                          "RoleStartDate": "2020-01-01", "FTE30": 1}),
+           corpus.worker({"AgencyWorker": 0, "FTE30": 1, "RoleStartDate": "2020-01-01"}),
+           corpus.worker({"AgencyWorker": 0, "SWENo": "B3", "RoleStartDate": "2020-01-01",
+                          "RoleEndDate": "2019-01-01", "FTE": 1, "FTE30": 0}),
+           "<Wizard/>"]
+    found = problems_of(corpus.write(tmp_path / "bad.xml", bad))
+    assert found == [
+        (7, "/Message/CSWWWorker[1]/FTE",
+         "'abc' is not a valid value of the atomic type 'WorkerFTE'"),
+        (8, "/Message/CSWWWorker[1]/OrgRole",
+         "the value '7' is greater than the maximum value allowed ('6')"),
+        (12, "/Message/CSWWWorker[2]", "missing child element(s). Expected is one of ( SWENo, "
+                                       "FTE, PersonBirthDate, GenderCurrent, Ethnicity, "
+                                       "QualInst, QualLevel, StepUpGrad, FrontlineGrad, "
+                                       "OrgRole )"),
+        (21, "/Message/CSWWWorker[3]/RoleEndDate", "before the start date"),
+        (25, "/Message/Wizard", "not part of a census return"),
+    ]
+
+
+
+@pytest.mark.parametrize(("text", "line", "where", "message"), [
+    ("<Return/>", 1, "file", "the root element is <Return>, not <Message>"),
+    ("<Message><Header>", 1, "file", "not well-formed XML: Premature end of data in tag "
+                                     "Header line 1, line 1, column 18"),
+    ("<Message></Message>", 1, "/Message/Header", "required: the return has no <Header>"),
+    ('<?xml version="1.0"?>\n<!DOCTYPE m [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>\n'
+     "<Message>&b;</Message>", 3, "file",
+     "a document type declaration: not allowed (entity attacks)"),
+    ('<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><Message>&x;</Message>', 1, "file",
+     "a document type declaration: not allowed (entity attacks)"),
+    ("<Message>" + "<a>" * MAX_DEPTH + "</a>" * MAX_DEPTH + "</Message>", 1, "file",
+     f"elements nested deeper than {MAX_DEPTH}: not a census return"),
+], ids=["root", "truncated", "no header", "billion laughs", "external entity", "deep"])
+def test_broken_and_hostile_files_are_refused_with_where_and_why(
+        tmp_path: Path, text: str, line: int, where: str, message: str) -> None:
+    path = tmp_path / "hostile.xml"
+    path.write_text(text)
+    assert problems_of(path) == [(line, where, message)]
+
+
+def test_a_reference_date_that_is_not_the_census_date_is_refused(tmp_path: Path) -> None:
+    path = corpus.write(tmp_path / "csww.xml", [corpus.header(2023, reference="2023-03-31")])
+    assert problems_of(path) == [(3, "/Message/Header/CollectionDetails/ReferenceDate",
+                                  "2023-03-31 is not the census date of 2023 (30 September)")]
