@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -98,14 +98,16 @@ def region_table(reading: Reading, region: tuple[str, str], period: str,
 
 def la_bars(reading: Reading, region: tuple[str, str], measure: str, period: str,
             slug: str) -> Panel | None:
-    """Bars of ``measure`` for each LA of the region as the reader may see them."""
+    """Bars of ``measure`` for each LA of the region as the reader may see them; the region's
+    total is kept apart, so one large total does not flatten its LAs' bars."""
     answer = reading.one(measure, period)
     if answer is None:
         return None
     rows = [(r["name"], r) for r in answer["local_authorities"]]
-    rows.append((f"{region[1]} (all LAs)", region_row(answer, region[0])))
-    return bar_panel(slug, f"{MEASURES[measure].title}, {region[1]}'s LAs, {period}", measure,
-                     rows, frozenset({f"{region[1]} (all LAs)"}))
+    panel = bar_panel(slug, f"{MEASURES[measure].title}, {region[1]}'s LAs, {period}", measure,
+                      rows, label="Local authority")
+    total = panel.table.figure(region_row(answer, region[0]), measure, emphasis=True)
+    return replace(panel, total=(f"{region[1]} (all LAs)", total))
 
 
 def region_trends(reading: Reading, region: tuple[str, str], period: str,

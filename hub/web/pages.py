@@ -53,16 +53,21 @@ def la_page(code: str) -> str:
 @blp.get("/region/<code>")
 @signed_in(REGION)
 def region_page(code: str) -> str:
-    """A region's LAs as its agreement permits: price cap, breaches, conversions, trends."""
+    """One section of a region's governance agenda at a time, as its agreement permits."""
     _own(code)
     session = get_session()
     region = organisations.get_organisation(session, code, REGION)
     period, known = _period()
+    section = request.args.get("section", report.SECTIONS[0][0])
+    if section not in dict(report.SECTIONS):
+        abort(404)
     if period is None:
-        return render_template("region.html", region=region, period=None, periods=known)
+        return render_template("region.html", region=region, period=None, periods=known,
+                               sections=report.SECTIONS, current=section)
     return render_template("region.html", region=region, period=period, periods=known,
-                   **report.region_sections(session, _reading(), (region.code, region.name),
-                                            period, known))
+                           current=section, **report.region_sections(
+                               session, _reading(), (region.code, region.name), period, known,
+                               only=section))
 
 
 @blp.get("/region/<code>/pack.<fmt>")
