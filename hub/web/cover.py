@@ -82,7 +82,8 @@ def change_since_last_quarter(reading: Reading, region: tuple[str, str], period:
         old = table.figure(region_row(then[measure], code), measure) if before else \
             table.marker("x", "not available: no earlier quarter has figures")
         new = table.figure(region_row(now[measure], code), measure, emphasis=True)
-        table.add(MEASURES[measure].title, [old, new, Cell(change_words(old.value, new.value, measure) or "–")])
+        change = Cell(change_words(old.value, new.value, measure) or "–")
+        table.add(MEASURES[measure].title, [old, new, change])
     return table, before
 
 

@@ -4,8 +4,8 @@ and the governance pack downloads. Screenshots of every page go to test-output/s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
