@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from hub.benchmarks.extension import get_benchmarks
 from hub.db import get_session
 from hub.decisions.store import get_policy_set
+from hub.errors import InvalidInput
 from hub.organisations import service as organisations
 from hub.organisations.models import OrgKind
-from hub.web import dashboard, downloads, report
+from hub.web import commentary, dashboard, downloads, report
 from hub.web.reading import Reading, choose_period
 from hub.web.views import blp, current_person, signed_in
 
@@ -71,7 +72,11 @@ def la_page(code: str) -> str:
         la = organisations.get_organisation(get_session(), code, LA)
         return render_template("la.html", la=la, period=None, periods=known)
     la, content = _la_content(code, period, known)
+    # The region's parties read its commentary: its LAs among them.
+    notes = commentary.latest(get_session(), la.region_code or "", period)
     return render_template("la.html", la=la, period=period, periods=known,
+                           region_commentary=[(h, notes[a]) for a, h in report.SECTIONS
+                                              if a in notes],
                            table_url=_table_url("web.la_table", period, code=code), **content)
 
 
@@ -94,13 +99,8 @@ def _region_content(code: str, period: str, known: list[str], only: str | None =
                                           period, known, only=only)
 
 
-@blp.get("/region/<code>")
-@signed_in(REGION)
-def region_page(code: str) -> str:
-    """One section of a region's governance agenda at a time, as its agreement permits."""
-    _own(code)
+def _region_page(code: str, section: str, **extra: Any) -> str:
     period, known = _period()
-    section = request.args.get("section", report.SECTIONS[0][0])
     if section not in dict(report.SECTIONS):
         abort(404)
     if period is None:
@@ -109,9 +109,41 @@ def region_page(code: str) -> str:
                                sections=report.SECTIONS, current=section)
     region, content = _region_content(code, period, known, only=section)
     return render_template("region.html", region=region, period=period, periods=known,
-                           current=section,
+                           current=section, editable=True,
+                           commentary=commentary.latest(get_session(), code, period),
                            table_url=_table_url("web.region_table", period, code=code),
-                           **content)
+                           **content, **extra)
+
+
+@blp.get("/region/<code>")
+@signed_in(REGION)
+def region_page(code: str) -> str:
+    """One section of a region's governance agenda at a time, as its agreement permits."""
+    _own(code)
+    return _region_page(code, request.args.get("section", report.SECTIONS[0][0]))
+
+
+@blp.post("/region/<code>/commentary")
+@signed_in(REGION)
+def region_commentary(code: str) -> Any:
+    """Save a new version of the region's commentary on one section of its pack."""
+    _own(code)
+    period, _ = _period()
+    section = request.args.get("section", "")
+    if period is None:
+        abort(404)
+    session = get_session()
+    text = request.form.get("text", "")
+    try:
+        commentary.write(session, region=code, period=period, section=section, text=text,
+                         author=current_person().actor, sections=dict(report.SECTIONS))
+    except InvalidInput as refused:
+        session.rollback()
+        return _region_page(code, section, commentary_error=refused.message,
+                            commentary_text=text), 422
+    session.commit()
+    flash("Your commentary is saved; it is in the pack from now on.")
+    return redirect(url_for("web.region_page", code=code, period=period, section=section))
 
 
 @blp.get("/region/<code>/tables/<slug>.<fmt>")
@@ -137,7 +169,8 @@ def region_pack(code: str, fmt: str) -> Response:
     period, known = _period()
     if period is None:
         abort(404)
-    pack = report.build(session, _reading(), (region.code, region.name), period, known)
+    pack = report.build(session, _reading(), (region.code, region.name), period, known,
+                        commentary.latest(session, code, period))
     body, mimetype = (report.to_pdf(pack), "application/pdf") if fmt == "pdf" \
         else (pack.encode(), "text/html")
     return Response(body, mimetype=mimetype, headers={
