@@ -19,7 +19,7 @@ _RULE_WORDS = {
     "rounding_base": "counts are rounded to the nearest {}",
     "min_contributors": "a figure needs at least {} contributing LAs",
     "dominance_share": "no one LA may make up more than {:.0%} of a figure",
-    "rate_decimals": "rates are shown to {} decimal places",
+    "rate_decimals": "rates are shown to {} decimal place(s)",
 }
 #: Each audience of an agreement in words (policies.agreement.AUDIENCES).
 AUDIENCE_WORDS = {"self": "the LA itself", "region_parties": "the region's own parties",
@@ -34,10 +34,14 @@ def rules_in_words(rules: dict[str, Any]) -> str:
     whom = AUDIENCE_WORDS.get(rules.get("audience", ""), str(rules.get("audience", "")))
     grain = GRAIN_WORDS.get(rules.get("grain", ""), "figures")
     if rules.get("unrounded"):
-        return f"{grain.capitalize()} for {whom}: shown unrounded."
+        return f"{_first_upper(grain)} for {whom}: shown unrounded."
     parts = [words.format(rules[name]) for name, words in _RULE_WORDS.items()
              if rules.get(name) is not None]
-    return f"{grain.capitalize()} for {whom}: " + "; ".join(parts) + "."
+    return f"{_first_upper(grain)} for {whom}: " + "; ".join(parts) + "."
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)

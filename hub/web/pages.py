@@ -15,11 +15,12 @@ from hub.decisions.store import get_policy_set
 from hub.errors import InvalidInput
 from hub.organisations import service as organisations
 from hub.organisations.models import OrgKind
-from hub.web import commentary, dashboard, downloads, report
+from hub.web import commentary, dashboard, downloads, editable, report
 from hub.web.reading import Reading, choose_period
 from hub.web.views import blp, current_person, signed_in
 
 LA, REGION, NARE = OrgKind.LOCAL_AUTHORITY, OrgKind.REGION, OrgKind.NARE
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _reading() -> Reading:
@@ -160,19 +161,24 @@ def region_table(code: str, slug: str, fmt: str) -> Response:
 @blp.get("/region/<code>/pack.<fmt>")
 @signed_in(REGION)
 def region_pack(code: str, fmt: str) -> Response:
-    """The quarterly governance pack of the region, as HTML or PDF, to download."""
+    """The quarterly governance pack of the region, as HTML, PDF or editable DOCX."""
     _own(code)
-    if fmt not in ("html", "pdf"):
+    if fmt not in ("html", "pdf", "docx"):
         abort(404)
     session = get_session()
     region = organisations.get_organisation(session, code, REGION)
     period, known = _period()
     if period is None:
         abort(404)
-    pack = report.build(session, _reading(), (region.code, region.name), period, known,
-                        commentary.latest(session, code, period))
-    body, mimetype = (report.to_pdf(pack), "application/pdf") if fmt == "pdf" \
-        else (pack.encode(), "text/html")
+    notes = commentary.latest(session, code, period)
+    if fmt == "docx":
+        body, mimetype = editable.build(session, _reading(), (region.code, region.name),
+                                        period, known, notes), DOCX
+    else:
+        pack = report.build(session, _reading(), (region.code, region.name), period, known,
+                            notes)
+        body, mimetype = (report.to_pdf(pack), "application/pdf") if fmt == "pdf" \
+            else (pack.encode(), "text/html")
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{report.file_name(code, period, fmt)}"'})
 
