@@ -16,6 +16,7 @@ from hub.errors import InvalidInput
 from hub.organisations.models import Organisation, OrgKind
 from hub.pulls.models import PullAttempt
 from hub.registry.models import Connector
+from hub.web.cover import AUDIENCE_WORDS
 from hub.web.views import blp, current_person, signed_in
 from policies.agreement import RESTRICTABLE_AUDIENCES
 from policies.measures import MEASURES
@@ -59,8 +60,10 @@ def admin_consents() -> str:
     session = get_session()
     admin_org = session.get(Organisation, current_person().org_code)
     rows = session.scalars(consents.visible_latest(admin_org)).all()
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
     return render_template("admin_consents.html", overrides=rows, audiences=RESTRICTABLE_AUDIENCES,
-                   measures=sorted(MEASURES))
+                           measures=sorted(MEASURES), names=names, audience_words=AUDIENCE_WORDS,
+                           titles={code: m.title for code, m in MEASURES.items()})
 
 
 @blp.post("/admin/consents")

@@ -217,6 +217,10 @@ def test_an_admin_withholding_changes_what_the_region_sees_next(web_app, web_cli
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "board review" in page
+    # Names and words, not codes and enum values.
+    overrides = tables(page)["overrides"]
+    assert [c.text for c in overrides.rows[0][1][:3]] == [
+        "Withholding", "Camden", "the region's own parties"]
     override = re.search(r'action="/admin/consents/([\w-]+)/revoke"', page).group(1)
     region = web_app.test_client()
     region.post("/sign-in", data={"email": REGION_USER, "password": "correct horse battery "
