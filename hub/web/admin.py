@@ -124,15 +124,24 @@ def admin_audit() -> str:
     session = get_session()
     action = request.args.get("action") or None
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    who = request.args.get("who", "").strip() or None
+    org = request.args.get("org", "").strip() or None
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
+    if who:
+        # "camden@…" finds "user:camden@…": people are recorded with their kind before them.
+        query = query.where(AuditEvent.actor.contains(who, autoescape=True))
+    if org:
+        query = query.where(AuditEvent.org_code == org)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = session.scalars(query.order_by(AuditEvent.id.desc()).offset(
         (page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     actions = session.scalars(select(AuditEvent.action).distinct().order_by(
         AuditEvent.action)).all()
     verification = audit.verify(session) if request.args.get("verify") else None
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
     return render_template("admin_audit.html", events=events, action=action, actions=actions,
+                   who=who, org=org, names=names,
                    page=page, pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
                    verification=verification)

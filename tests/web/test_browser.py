@@ -39,7 +39,7 @@ PEOPLE = {
                                     ("/admin/consents", "Consent overrides"),
                                     ("/admin/connectors", "Connectors"),
                                     ("/admin/audit", "Audit log")],
-                          ["web.sign_in", "Camden"], ["Agency worker rate"]),
+                          ["web.sign_in", "Camden"], ["Your position", "Over-price-cap position"]),
 }
 #: A page of every kind, for checking that no one else's is shown.
 EVERY_PAGE = ["/la/E09000007", "/region/E12000007", "/compare", "/national",

@@ -259,6 +259,12 @@ def test_admin_pages_show_agreements_connectors_and_the_audit_log(web_client, si
     audit = web_client.get("/admin/audit?action=web.sign_in&verify=1").get_data(as_text=True)
     assert "user:admin@hub.example" in audit
     assert 'id="verification">OK:' in audit
+    mine = tables(web_client.get("/admin/audit?who=admin@hub&org=HUB-ADMIN").get_data(
+        as_text=True))["audit"]
+    assert mine.rows and all(cells[1].text == "user:admin@hub.example" for _, cells in mine.rows)
+    assert all(cells[2].text != "HUB-ADMIN" for _, cells in mine.rows)  # its name, not code
+    assert tables(web_client.get("/admin/audit?who=nobody%25").get_data(
+        as_text=True))["audit"].rows == []
 
 
 def test_an_la_with_no_extract_is_shown_as_not_supplied(web_client, sign_in):
