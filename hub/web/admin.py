@@ -16,7 +16,7 @@ from hub.errors import InvalidInput
 from hub.organisations.models import Organisation, OrgKind
 from hub.pulls.models import PullAttempt
 from hub.registry.models import Connector
-from hub.web.cover import AUDIENCE_WORDS
+from hub.web.cover import AUDIENCE_WORDS, agreement_in_words
 from hub.web.views import blp, current_person, signed_in
 from policies.agreement import RESTRICTABLE_AUDIENCES
 from policies.measures import MEASURES
@@ -50,7 +50,9 @@ def admin_agreements() -> str:
     regions = sorted({row.region for row in agreements.stored_versions(session)})
     history = {region: agreements.versions(session, region, policy_set) for region in regions}
     names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
-    return render_template("admin_agreements.html", in_force=in_force, history=history, names=names)
+    words = {(a.region, a.version): agreement_in_words(a, names) for a in policy_set.agreements}
+    return render_template("admin_agreements.html", in_force=in_force, history=history,
+                           names=names, words=words)
 
 
 @blp.get("/admin/consents")

@@ -8,6 +8,7 @@ from typing import Any
 
 from hub.web.reading import HEADLINE, Reading, region_row
 from hub.web.tables import Cell, Table, format_value
+from policies.agreement import Agreement
 from policies.measures import MEASURES, period_key
 
 #: The protective marking of every pack: figures below the disclosure rules' level of a
@@ -38,6 +39,25 @@ def rules_in_words(rules: dict[str, Any]) -> str:
     parts = [words.format(rules[name]) for name, words in _RULE_WORDS.items()
              if rules.get(name) is not None]
     return f"{_first_upper(grain)} for {whom}: " + "; ".join(parts) + "."
+
+
+def agreement_in_words(agreement: Agreement, names: dict[str, str]) -> dict[str, list[str]]:
+    """An agreement's parties, permissions, prohibitions and duties as sentences."""
+    def titles(measures: frozenset[str]) -> str:
+        return ", ".join(sorted(MEASURES[m].title for m in measures if m in MEASURES))
+
+    permissions = []
+    for p in agreement.permissions:
+        rules = rules_in_words({"audience": p.audience, "grain": p.grain,
+                                **(vars(p.constraints) if p.constraints else {}),
+                                "unrounded": p.constraints is None})
+        permissions.append(f"{rules} Measures: {titles(p.measures)}.")
+    prohibitions = [f"{_first_upper(AUDIENCE_WORDS.get(p.audience, p.audience))} may never "
+                    f"read: {titles(p.measures)}{f' ({p.reason})' if p.reason else ''}."
+                    for p in agreement.prohibitions]
+    return {"Parties": sorted(names.get(code, code) for code in agreement.parties),
+            "Permissions": permissions, "Prohibitions": prohibitions,
+            "Duties": [f"{d.action}{f': {d.note}' if d.note else ''}" for d in agreement.duties]}
 
 
 def _first_upper(text: str) -> str:

@@ -254,6 +254,9 @@ def test_admin_pages_show_agreements_connectors_and_the_audit_log(web_client, si
     sign_in(ADMIN_USER)
     agreements = web_client.get("/admin/agreements").get_data(as_text=True)
     assert "London" in agreements and "in force" in agreements
+    # Each agreement in force in words beside its YAML: parties by name, rules as sentences.
+    assert "London, version" in agreements and "Camden" in agreements
+    assert "counts below 5 are withheld" in agreements and "region: E12000007" in agreements
     connectors = web_client.get("/admin/connectors").get_data(as_text=True)
     assert "152 connectors registered; 0 failing or disabled." in connectors
     audit = web_client.get("/admin/audit?action=web.sign_in&verify=1").get_data(as_text=True)
