@@ -24,12 +24,15 @@ run: $(VENV)/.installed-run
 	$(BIN)/hub agreements load
 	$(BIN)/hub demo
 
-# The dashboard's browser tests and PDF pack need Debian's Chromium, pdftotext and Pango
-# (WeasyPrint's layout). Installed once when missing; never a browser download of Playwright's.
-SYSTEM_DEPS := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# The dashboard's browser tests and PDF pack need Debian's Chromium, pdftotext and pdftoppm,
+# Pango and HarfBuzz's subsetter (WeasyPrint's layout), Arial-metric fonts (the pages' Arial
+# family). Installed once when missing; never a browser download.
+SYSTEM_DEPS := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	fonts-dejavu-core fonts-liberation
 $(VENV)/.system-deps: | $(BIN)/python
-	@if command -v chromium >/dev/null && command -v pdftotext >/dev/null \
-	    && ldconfig -p | grep -q libpangoft2-1.0; then :; \
+	@if command -v chromium >/dev/null && command -v pdftoppm >/dev/null \
+	    && ldconfig -p | grep -q libpangoft2-1.0 \
+	    && ldconfig -p | grep -q libharfbuzz-subset && fc-list | grep -q Liberation; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_DEPS); } \
 	    || { echo "make test: apt-get could not install $(SYSTEM_DEPS)" >&2; exit 1; }; \
@@ -39,7 +42,18 @@ $(VENV)/.system-deps: | $(BIN)/python
 	fi
 	touch $@
 
-test: $(VENV)/.installed-test $(VENV)/.system-deps
+# axe-core, the accessibility checker the browser tests run in Chromium on every page, from
+# the npm registry at a pinned version (tests/web/accessibility.py reads its axe.min.js).
+AXE_CORE := axe-core@4.11.4
+# npm comes with the machine's Node.js; where there is none, Debian's.
+$(VENV)/.node-deps: | $(BIN)/python
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; } \
+	    || { echo "make test needs npm: apt-get install -y npm" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node $(AXE_CORE)
+	touch $@
+
+test: $(VENV)/.installed-test $(VENV)/.system-deps $(VENV)/.node-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The HTTP benchmarks and the load test drive gunicorn with Debian's wrk.

@@ -11,10 +11,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from hub.benchmarks import service
-from hub.benchmarks.csv import to_csv
+from hub.benchmarks.csv import metadata_headers, to_csv
 from hub.benchmarks.extension import get_benchmarks
 from hub.benchmarks.reading import national_point, trend_point
 from hub.benchmarks.schemas import (
+    LATEST,
     BenchmarkSchema,
     NationalSchema,
     NationalTrendSchema,
@@ -44,22 +45,33 @@ def _wants_csv() -> bool:
     return request.accept_mimetypes.best_match(["application/json", CSV]) == CSV
 
 
-def _csv(payloads: list[dict[str, Any]], name: str) -> Response:
-    return Response(to_csv(payloads), mimetype=CSV, headers=_attachment(name))
+def _csv(payloads: list[dict[str, Any]], name: str, metadata: bool) -> Response:
+    return Response(to_csv(payloads, metadata), mimetype=CSV,
+                    headers=_attachment(name) | metadata_headers(payloads))
+
+
+def _period(period: str) -> str:
+    """``period``, or the latest with figures where the caller asked for ``latest``."""
+    if period == LATEST:
+        return service.latest_period(get_session(), get_benchmarks())
+    return period
 
 
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}.csv"'}
 
 
-def _one(route: str, measure: str, period: str, schema: ma.Schema) -> Response:
+def _one(route: str, measure: str, args: dict[str, Any], schema: ma.Schema) -> Response:
     # The answer is cached with its renderings: a cache hit serialises nothing.
+    period = _period(args["period"])
     answer = service.benchmark(get_session(), get_benchmarks(), _reader(route), measure, period)
     if _wants_csv():
-        body = answer.rendered.get(CSV)
+        key = CSV if args["metadata"] else f"{CSV}; metadata=false"
+        body = answer.rendered.get(key)
         if body is None:
-            body = answer.rendered[CSV] = to_csv([answer.payload]).encode()
-        return Response(body, mimetype=CSV, headers=_attachment(f"{measure}-{period}"))
+            body = answer.rendered[key] = to_csv([answer.payload], args["metadata"]).encode()
+        return Response(body, mimetype=CSV, headers=_attachment(f"{measure}-{period}")
+                        | metadata_headers([answer.payload]))
     body = answer.rendered.get(JSON)
     if body is None:
         body = answer.rendered[JSON] = current_app.json.dumps(schema.dump(answer.payload)).encode()
@@ -69,10 +81,12 @@ def _one(route: str, measure: str, period: str, schema: ma.Schema) -> Response:
 def _series(route: str, measure: str, args: dict[str, str],
             shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
     csv = _wants_csv()
+    first, last = (_period(args[k]) if args.get(k) else None for k in ("first", "last"))
     points = service.trend(get_session(), get_benchmarks(), _reader(route), measure,
-                           args.get("first"), args.get("last"),
-                           (lambda payload: payload) if csv else shape)
-    return _csv(points, f"{measure}-trend") if csv else {"measure": measure, "periods": points}
+                           first, last, (lambda payload: payload) if csv else shape)
+    if csv:
+        return _csv(points, f"{measure}-trend", args["metadata"])
+    return {"measure": measure, "periods": points}
 
 
 @blp.route("/benchmarks/<string:measure>")
@@ -84,7 +98,7 @@ class Benchmark(MethodView):
     @blp.alt_response(404, response="404")
     def get(self, args, measure: str):  # type: ignore[no-untyped-def]
         """A measure in a period as an LA or region may see it (CSV on Accept: text/csv)."""
-        return _one(service.BENCHMARKS, measure, args["period"], _BENCHMARK)
+        return _one(service.BENCHMARKS, measure, args, _BENCHMARK)
 
 
 @blp.route("/benchmarks/<string:measure>/trend")
@@ -108,7 +122,7 @@ class National(MethodView):
     @blp.alt_response(404, response="404")
     def get(self, args, measure: str):  # type: ignore[no-untyped-def]
         """A measure in a period for NARE: the national and every region's aggregate."""
-        return _one(service.NATIONAL, measure, args["period"], _NATIONAL)
+        return _one(service.NATIONAL, measure, args, _NATIONAL)
 
 
 @blp.route("/national/<string:measure>/trend")

@@ -67,6 +67,10 @@ def answer(measure: Measure, figures: PeriodFigures, table: ReleasedTable,
         rows.append({"code": code, "name": la["name"], "own": la["own"], "total": total,
                      "cells": cells})
     column_totals, grand_total = list(table.column_totals), table.grand_total
+    if own is None and region_total.is_number:
+        # One figure, one value: the region's total is the figure its LA list gives, not the
+        # table's own controlled sum (which rounds its cells apart and can differ by one).
+        grand_total = region_total
     if not region_total.is_number:
         column_totals = [WITH_REGION if t.is_number else t for t in column_totals]
         grand_total = WITH_REGION if grand_total.is_number else grand_total

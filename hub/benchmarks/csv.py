@@ -1,7 +1,9 @@
 """Benchmarks as CSV: header rows naming the agreements and rules, then one flat table.
 
-Header rows start with ``#`` (``pandas.read_csv(..., comment="#")`` skips them); a withheld
-figure's value is its DfE marker (c, x, z) and its reason is in the next column.
+Header rows start with ``#`` (``pandas.read_csv(..., comment="#")`` skips them), or are left
+out (``metadata=False``) for a spreadsheet, which reads them as data; the same facts go in HTTP
+headers (``metadata_headers``). A withheld figure's value is its DfE marker (c, x, z) and its
+reason is in the next column.
 """
 
 from __future__ import annotations
@@ -54,10 +56,21 @@ def _header(payloads: list[dict[str, Any]]) -> list[str]:
     return lines + list(seen)
 
 
-def to_csv(payloads: list[dict[str, Any]]) -> str:
-    """One or more periods' answers as CSV text."""
+def metadata_headers(payloads: list[dict[str, Any]]) -> dict[str, str]:
+    """What the ``#`` lines say, as HTTP headers (one line each, ASCII)."""
+    first = payloads[0] if payloads else {}
+    agreements = sorted({a for p in payloads for a in p["agreements"]})
+    return {"Hub-Measure": str(first.get("measure", "")),
+            "Hub-Figures-Versions": ", ".join(f"{p['period']}={p['figures_version']}"
+                                              for p in payloads),
+            "Hub-Agreements": ", ".join(agreements) or "none"}
+
+
+def to_csv(payloads: list[dict[str, Any]], metadata: bool = True) -> str:
+    """One or more periods' answers as CSV text, with its ``#`` lines unless ``metadata``
+    is False."""
     out = io.StringIO()
-    for line in _header(payloads):
+    for line in _header(payloads) if metadata else ():
         out.write(line.replace("\n", " ") + "\r\n")
     writer = csv.writer(out)
     writer.writerow(COLUMNS)

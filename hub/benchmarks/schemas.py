@@ -11,19 +11,28 @@ from hub.schemas import InputSchema
 from policies.measures import BREAKDOWNS
 from policies.rules import Marker
 
+#: The word a caller may give in place of a period: the latest with figures.
+LATEST = "latest"
 # The catalogue's PERIOD_PATTERN without its named groups, which OpenAPI's regex dialect lacks.
-_PERIOD: dict[str, Any] = {"validate": ma.validate.Regexp(r"^20[0-9]{2}-Q[1-4]$",
-                                          error="Not a period such as 2024-Q3."),
-           "metadata": {"description": "A quarter, YYYY-Qn", "example": "2024-Q4"}}
+_PERIOD: dict[str, Any] = {"validate": ma.validate.Regexp(
+    r"^(20[0-9]{2}-Q[1-4]|latest)$", error="Not a period such as 2024-Q3, nor 'latest'."),
+    "metadata": {"description": "A quarter, YYYY-Qn, or `latest`: the latest quarter with "
+                 "figures", "example": "2024-Q4"}}
+_METADATA = ma.fields.Boolean(load_default=True, metadata={
+    "description": "CSV only. `true`: `#` lines naming the measure, figures versions, "
+    "agreements and rules come before the header row. `false`: the header row first, as a "
+    "spreadsheet expects; the same facts are in the response's `Hub-*` headers either way."})
 
 
 class PeriodQuerySchema(InputSchema):
     period = ma.fields.String(required=True, **_PERIOD)
+    metadata = _METADATA
 
 
 class TrendQuerySchema(InputSchema):
     first = ma.fields.String(data_key="from", **_PERIOD)
     last = ma.fields.String(data_key="to", **_PERIOD)
+    metadata = _METADATA
 
 
 class FigureSchema(ma.Schema):

@@ -99,6 +99,15 @@ def benchmark(session: Session, benchmarks: Benchmarks, reader: Reader, measure_
     return answer
 
 
+def latest_period(session: Session, benchmarks: Benchmarks) -> str:
+    """The latest period with figures (NotFound when there is none yet)."""
+    epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
+    known = benchmarks.periods(session, DATASET_WORKFORCE, epoch)
+    if not known:
+        raise NotFound("No period has figures yet.")
+    return max(known, key=period_key)
+
+
 def trend(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code: str,
           first: str | None, last: str | None,
           shape: Callable[[dict[str, Any]], dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from hub.config import Settings
 from hub.web.auth import ABSOLUTE_LIMIT
@@ -38,8 +39,11 @@ def init_app(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=int(timedelta(hours=12).total_seconds()),
     )
     app.session_interface = SessionCookies()
+    # GOV.UK Frontend's Jinja macros and page template, under the prefix their own imports use.
+    govuk = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+    app.jinja_loader = ChoiceLoader([loader for loader in (app.jinja_loader, govuk) if loader])
     CSRFProtect(app)
-    from hub.web import admin, pages  # noqa: F401 -- their routes join the blueprint
+    from hub.web import about, admin, pages  # noqa: F401 -- their routes join the blueprint
     from hub.web.views import blp
 
     app.register_blueprint(blp)

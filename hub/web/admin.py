@@ -16,6 +16,7 @@ from hub.errors import InvalidInput
 from hub.organisations.models import Organisation, OrgKind
 from hub.pulls.models import PullAttempt
 from hub.registry.models import Connector
+from hub.web.cover import AUDIENCE_WORDS, agreement_in_words
 from hub.web.views import blp, current_person, signed_in
 from policies.agreement import RESTRICTABLE_AUDIENCES
 from policies.measures import MEASURES
@@ -49,7 +50,9 @@ def admin_agreements() -> str:
     regions = sorted({row.region for row in agreements.stored_versions(session)})
     history = {region: agreements.versions(session, region, policy_set) for region in regions}
     names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
-    return render_template("admin_agreements.html", in_force=in_force, history=history, names=names)
+    words = {(a.region, a.version): agreement_in_words(a, names) for a in policy_set.agreements}
+    return render_template("admin_agreements.html", in_force=in_force, history=history,
+                           names=names, words=words)
 
 
 @blp.get("/admin/consents")
@@ -59,8 +62,10 @@ def admin_consents() -> str:
     session = get_session()
     admin_org = session.get(Organisation, current_person().org_code)
     rows = session.scalars(consents.visible_latest(admin_org)).all()
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
     return render_template("admin_consents.html", overrides=rows, audiences=RESTRICTABLE_AUDIENCES,
-                   measures=sorted(MEASURES))
+                           measures=sorted(MEASURES), names=names, audience_words=AUDIENCE_WORDS,
+                           titles={code: m.title for code, m in MEASURES.items()})
 
 
 @blp.post("/admin/consents")
@@ -121,15 +126,24 @@ def admin_audit() -> str:
     session = get_session()
     action = request.args.get("action") or None
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    who = request.args.get("who", "").strip() or None
+    org = request.args.get("org", "").strip() or None
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
+    if who:
+        # "camden@…" finds "user:camden@…": people are recorded with their kind before them.
+        query = query.where(AuditEvent.actor.contains(who, autoescape=True))
+    if org:
+        query = query.where(AuditEvent.org_code == org)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = session.scalars(query.order_by(AuditEvent.id.desc()).offset(
         (page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
     actions = session.scalars(select(AuditEvent.action).distinct().order_by(
         AuditEvent.action)).all()
     verification = audit.verify(session) if request.args.get("verify") else None
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
     return render_template("admin_audit.html", events=events, action=action, actions=actions,
+                   who=who, org=org, names=names,
                    page=page, pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
                    verification=verification)

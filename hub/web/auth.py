@@ -82,7 +82,8 @@ def sign_in(session: Session, email: str, password: str, address: str | None) ->
     otherwise. Audits both outcomes in the caller's transaction, which must commit either way."""
     now = _now()
     email = email.strip().lower()
-    user = session.scalar(select(User).where(User.email == email).with_for_update())
+    user = session.scalar(select(User).where(User.email == email)
+                          .with_for_update(of=User))  # PostgreSQL: not the joined organisation
     locked = user is not None and user.locked_until is not None and user.locked_until > now
     # Verified even for unknown, disabled or locked accounts, so timing does not tell them apart.
     matches = verify_secret(user.password_hash if user else None, password)

@@ -48,6 +48,11 @@ def by_category(reading: Reading, region: tuple[str, str], measure: str, period:
     label = f"{name} (all LAs)" if total["of"] == "region" else f"Other LAs of {name}"
     table.add(label, [*(table.figure(total["cells"][c], measure, emphasis=True)
                         for c in categories), table.figure(total["value"], measure, True)])
+    if total["of"] == "region" and any(
+            c["value"] is not None for c in total["cells"].values()):
+        # Each type's total is controlled (rounded, suppressed) apart from the region's total.
+        table.notes.append("Each type's total is rounded apart from the region's total, "
+                           "so the types may not add up to it exactly.")
     panel = bar_panel(f"{slug}-totals", f"{title}, {label}, {period}", measure,
                       [(t, total["cells"][c]) for t, c in zip(titles, categories, strict=True)],
                       label="Type" if breakdown["dimension"] == "breach_type" else "Role")

@@ -29,6 +29,7 @@ CACHED_CHARTS = 512
 _LOCK = threading.Lock()
 _OPENING = re.compile(r"^.*?<svg\b[^>]*?>", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_MARKER_WORDS = {"c": "withheld", "x": "not available", "z": "not applicable"}
 _IDS = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
 
 
@@ -99,8 +100,13 @@ def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None,
     colours = [HIGHLIGHT if label in highlight else PLAIN for label in labels]
     axes.barh(list(positions), values, color=colours, height=0.7)
     for position, (_, value, marker) in zip(positions, rows, strict=True):
+        # A withheld figure is written out, never drawn as a short bar, and a zero says so:
+        # the two must not look alike.
         if value is None:
-            axes.text(0, position, f" {marker}", va="center", fontsize=8, color=INK)
+            axes.text(0, position, f" {marker}: {_MARKER_WORDS.get(marker, 'not shown')}",
+                      va="center", fontsize=7, color=INK, style="italic")
+        elif value == 0:
+            axes.text(0, position, " 0", va="center", fontsize=7, color=INK)
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_xlabel(_axis_label(unit), fontsize=8)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,13 +24,29 @@ def _national(answer: dict[str, Any] | None) -> dict[str, Any] | None:
     return answer["national"] if answer else None
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+#: Quarters counted the same way as ranks, from the highest values down.
+_QUARTERS = {4: "top quarter (highest values)", 3: "second quarter from the top",
+             2: "third quarter from the top", 1: "bottom quarter (lowest values)"}
+
+
 def _position(answer: dict[str, Any] | None) -> Cell:
+    """The LA's rank and quarter said in one direction, from the highest value down, with
+    the LAs it shares its value with (ties rank together)."""
     position = answer.get("position") if answer else None
-    if not position:
+    if not position or answer is None:
         return Cell("–")
-    quarter = {1: "lowest quarter", 2: "second quarter", 3: "third quarter",
-               4: "highest quarter"}.get(position["quartile"], "")
-    return Cell(f"{quarter} (rank {position['rank']} of {position['of']}, highest first)")
+    own = answer["own"]["value"]
+    ties = sum(1 for la in answer["local_authorities"]
+               if not la["own"] and la["value"] is not None and la["value"] == own)
+    joint = f"joint {_ordinal(position['rank'])}" if ties else _ordinal(position["rank"])
+    shared = f", level with {ties} other{'s' if ties > 1 else ''}" if ties else ""
+    return Cell(f"{joint} highest of {position['of']}{shared}; "
+                f"{_QUARTERS.get(position['quartile'], '')}")
 
 
 def _spread(table: Table, answer: dict[str, Any] | None, measure: str) -> list[Cell]:
@@ -98,14 +114,16 @@ def region_table(reading: Reading, region: tuple[str, str], period: str,
 
 def la_bars(reading: Reading, region: tuple[str, str], measure: str, period: str,
             slug: str) -> Panel | None:
-    """Bars of ``measure`` for each LA of the region as the reader may see them."""
+    """Bars of ``measure`` for each LA of the region as the reader may see them; the region's
+    total is kept apart, so one large total does not flatten its LAs' bars."""
     answer = reading.one(measure, period)
     if answer is None:
         return None
     rows = [(r["name"], r) for r in answer["local_authorities"]]
-    rows.append((f"{region[1]} (all LAs)", region_row(answer, region[0])))
-    return bar_panel(slug, f"{MEASURES[measure].title}, {region[1]}'s LAs, {period}", measure,
-                     rows, frozenset({f"{region[1]} (all LAs)"}))
+    panel = bar_panel(slug, f"{MEASURES[measure].title}, {region[1]}'s LAs, {period}", measure,
+                      rows, label="Local authority")
+    total = panel.table.figure(region_row(answer, region[0]), measure, emphasis=True)
+    return replace(panel, total=(f"{region[1]} (all LAs)", total))
 
 
 def region_trends(reading: Reading, region: tuple[str, str], period: str,

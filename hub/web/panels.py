@@ -16,10 +16,11 @@ Pick = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 @dataclass(frozen=True)
 class Panel:
-    """A chart with its data table."""
+    """A chart with its data table, and the total it is drawn apart from (a region's, say)."""
 
     chart: charts.Chart
     table: Table
+    total: tuple[str, Cell] | None = None
 
 
 def _bar_row(label: str, cell: Cell) -> tuple[str, float | None, str]:

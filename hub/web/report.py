@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -13,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
-from hub.web import breakdowns, dashboard
+from hub.web import breakdowns, cover, dashboard
 from hub.web.reading import HEADLINE, Reading, region_row
 from hub.web.tables import Table
 from policies.measures import MEASURES
@@ -46,31 +48,78 @@ def _headline(reading: Reading, region: tuple[str, str], period: str) -> tuple[T
     return national, regional
 
 
-def region_sections(session: Session, reading: Reading, region: tuple[str, str], period: str,
-                    known: list[str]) -> dict[str, Any]:
-    """Every section of the agenda for ``region`` in ``period``, as its reader may see it."""
-    national, regional = _headline(reading, region, period)
-    price_cap = dashboard.region_table(
-        reading, region, period, ("agency_above_cap", "agency_above_cap_share"),
-        f"Agency workers above the price cap, {region[1]}'s LAs, {period}")
+def _national_section(ctx: _Context) -> dict[str, Any]:
+    national, _ = _headline(ctx.reading, ctx.region, ctx.period)
+    return {"national": national,
+            "national_panel": dashboard.regions_bars(ctx.reading, "agency_rate", ctx.period)}
+
+
+def _regional_section(ctx: _Context) -> dict[str, Any]:
+    return {"regional": _headline(ctx.reading, ctx.region, ctx.period)[1]}
+
+
+def _collection_section(ctx: _Context) -> dict[str, Any]:
+    return {"collection": dashboard.collection_status(ctx.session, ctx.region[0], ctx.period)}
+
+
+def _price_cap_section(ctx: _Context) -> dict[str, Any]:
     return {
-        "sections": SECTIONS,
-        "national": national,
-        "national_panel": dashboard.regions_bars(reading, "agency_rate", period),
-        "regional": regional,
-        "collection": dashboard.collection_status(session, region[0], period),
-        "price_cap": price_cap,
-        "price_cap_panel": dashboard.la_bars(reading, region, "agency_above_cap_share", period,
-                                             "price-cap-share"),
-        "la_updates": dashboard.region_table(reading, region, period),
-        "breaches_by_type": breakdowns.by_category(reading, region, "mou_breaches", period,
-                                                   "Breaches by type", "breaches-by-type"),
-        "breaches_panel": dashboard.la_bars(reading, region, "mou_breaches", period,
-                                            "breaches"),
-        "conversions_panel": dashboard.la_bars(reading, region, "agency_conversions", period,
-                                               "conversions"),
-        "trends": dashboard.region_trends(reading, region, period, known),
-    }
+        "price_cap": dashboard.region_table(
+            ctx.reading, ctx.region, ctx.period, ("agency_above_cap", "agency_above_cap_share"),
+            f"Agency workers above the price cap, {ctx.region[1]}'s LAs, {ctx.period}"),
+        "price_cap_panel": dashboard.la_bars(ctx.reading, ctx.region, "agency_above_cap_share",
+                                             ctx.period, "price-cap-share")}
+
+
+def _la_updates_section(ctx: _Context) -> dict[str, Any]:
+    return {"la_updates": dashboard.region_table(ctx.reading, ctx.region, ctx.period)}
+
+
+def _breaches_section(ctx: _Context) -> dict[str, Any]:
+    return {
+        "breaches_by_type": breakdowns.by_category(ctx.reading, ctx.region, "mou_breaches",
+                                                   ctx.period, "Breaches by type",
+                                                   "breaches-by-type"),
+        "breaches_panel": dashboard.la_bars(ctx.reading, ctx.region, "mou_breaches",
+                                            ctx.period, "breaches")}
+
+
+def _conversions_section(ctx: _Context) -> dict[str, Any]:
+    return {"conversions_panel": dashboard.la_bars(ctx.reading, ctx.region,
+                                                   "agency_conversions", ctx.period,
+                                                   "conversions")}
+
+
+def _trends_section(ctx: _Context) -> dict[str, Any]:
+    return {"trends": dashboard.region_trends(ctx.reading, ctx.region, ctx.period, ctx.known)}
+
+
+@dataclass(frozen=True)
+class _Context:
+    session: Session
+    reading: Reading
+    region: tuple[str, str]
+    period: str
+    known: list[str]
+
+
+_BUILDERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
+    "national": _national_section, "regional": _regional_section,
+    "collection": _collection_section, "price-cap": _price_cap_section,
+    "la-updates": _la_updates_section, "breaches": _breaches_section,
+    "conversions": _conversions_section, "trends": _trends_section}
+
+
+def region_sections(session: Session, reading: Reading, region: tuple[str, str], period: str,
+                    known: list[str], only: str | None = None) -> dict[str, Any]:
+    """The agenda's sections for ``region`` in ``period`` as its reader may see them: every
+    one, or ``only`` that one (the region page shows one section at a time)."""
+    ctx = _Context(session, reading, region, period, known)
+    shown = [anchor for anchor, _ in SECTIONS if only in (None, anchor)]
+    content: dict[str, Any] = {"sections": SECTIONS, "shown": shown}
+    for anchor in shown:
+        content.update(_BUILDERS[anchor](ctx))
+    return content
 
 
 class PdfUnavailable(HubError):
@@ -80,14 +129,19 @@ class PdfUnavailable(HubError):
 
 
 def build(session: Session, reading: Reading, region: tuple[str, str], period: str,
-          known: list[str]) -> str:
+          known: list[str], commentary: dict[str, Any] | None = None) -> str:
     """The pack as one self-contained HTML document (styles and charts inline)."""
-    # The hub's own file, inlined so the HTML pack stands alone; not user input.
-    css = (resources.files("hub.web") / "static" / "hub.css").read_text()
+    # The hub's own files, inlined so the HTML pack stands alone; not user input.
+    static = resources.files("hub.web") / "static"
+    css = (static / "govuk" / "govuk-frontend.min.css").read_text() + \
+        (static / "hub.css").read_text()
     stylesheet = Markup(css)  # noqa: S704
+    change, previous = cover.change_since_last_quarter(reading, region, period, known)
     return render_template(
         "pack.html", region_code=region[0], region_name=region[1], period=period,
         stylesheet=stylesheet, generated_at=datetime.now(UTC).strftime("%d %B %Y %H:%M UTC"),
+        marking=cover.MARKING, basis=cover.basis(reading, period), change=change,
+        previous=previous, commentary=commentary or {},
         **region_sections(session, reading, region, period, known))
 
 

@@ -4,6 +4,7 @@ and the governance pack downloads. Screenshots of every page go to test-output/s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from hub.web.report import SECTIONS
+from tests.web.accessibility import violations
 from tests.web.conftest import PASSWORD, LiveHub
 from tests.web.test_report import expected_figures, pdf_text
 
@@ -27,6 +29,7 @@ PEOPLE = {
     "la@camden.example": ("la", [("/la/E09000007", "Camden")], ["Your position", "London"],
                           ["Newcastle upon Tyne", "Leeds", "Audit log"]),
     "region@london.example": ("region", [("/region/E12000007", "London"),
+                                         ("/region/E12000007?section=la-updates", "London"),
                                          ("/compare", "Regions compared")],
                               ["Hackney", "Over-price-cap position", "North East"],
                               ["Newcastle upon Tyne", "Leeds", "Audit log"]),
@@ -36,7 +39,7 @@ PEOPLE = {
                                     ("/admin/consents", "Consent overrides"),
                                     ("/admin/connectors", "Connectors"),
                                     ("/admin/audit", "Audit log")],
-                          ["web.sign_in", "Camden"], ["Agency worker rate"]),
+                          ["web.sign_in", "Camden"], ["Your position", "Over-price-cap position"]),
 }
 #: A page of every kind, for checking that no one else's is shown.
 EVERY_PAGE = ["/la/E09000007", "/region/E12000007", "/compare", "/national",
@@ -65,7 +68,7 @@ def _page(browser: Browser, viewport: dict[str, int] = LAPTOP) -> Page:
 def _sign_in(page: Page, hub: LiveHub, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{hub.url}/sign-in")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
 
@@ -86,7 +89,8 @@ def test_each_person_sees_what_their_policies_allow_and_nothing_else(
         response = page.goto(f"{live_hub.url}{path}")
         assert response is not None and response.status == 200, path
         assert page.get_by_role("heading", level=1).inner_text() == heading
-        _shot(page, output_dir, f"{kind}{path.replace('/', '-')}")
+        assert violations(page) == [], path
+        _shot(page, output_dir, f"{kind}{re.sub(r'[/?=]', '-', path)}")
     text = " ".join(page.goto(f"{live_hub.url}{p}") and page.inner_text("main")
                     for p, _ in pages)
     for wanted in seen:
@@ -98,6 +102,7 @@ def test_each_person_sees_what_their_policies_allow_and_nothing_else(
             response = page.goto(f"{live_hub.url}{path}")
             assert response is not None and response.status == 403, path
             assert "Your organisation may not see this page." in page.inner_text("main")
+    assert violations(page) == []
     _shot(page, output_dir, f"{kind}-refused")
     page.context.close()
 
@@ -118,9 +123,14 @@ def test_the_sign_in_page_and_a_refusal(browser: Browser, live_hub: LiveHub,
                                         output_dir: Path):
     page = _page(browser)
     page.goto(f"{live_hub.url}/")
+    assert violations(page) == []
     _shot(page, output_dir, "sign-in")
     _sign_in(page, live_hub, "la@camden.example", "not the password")
-    assert "Those details did not sign you in." in page.get_by_role("alert").inner_text()
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    assert "Those details did not sign you in." in summary.inner_text()
+    assert page.title().startswith("Error: ")
+    assert violations(page) == []
     _shot(page, output_dir, "sign-in-refused")
     page.context.close()
 
@@ -162,11 +172,72 @@ def test_the_governance_pack_downloads_with_every_section(browser: Browser, live
     for figure in expected_figures(live_hub.app):
         assert figure in text, figure
     with page.expect_download() as html_download:
-        page.get_by_role("link", name="or as a web page (HTML)").click()
+        page.get_by_role("link", name="a web page (HTML)").click()
     html = output_dir / html_download.value.suggested_filename
     html_download.value.save_as(html)
     page.goto(html.as_uri())
     assert page.get_by_role("heading", level=1).inner_text() == \
         "London: quarterly governance pack"
+    assert violations(page) == []
     _shot(page, output_dir, "region-pack-html")
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/accessibility", "/privacy", "/contact"] +
+                         [f"/region/E12000007?section={anchor}" for anchor, _ in SECTIONS])
+def test_every_section_and_footer_page_passes_axe(browser: Browser, live_hub: LiveHub,
+                                                  output_dir: Path, path: str):
+    page = _page(browser)
+    _sign_in(page, live_hub, "region@london.example")
+    response = page.goto(f"{live_hub.url}{path}")
+    assert response is not None and response.status == 200
+    assert violations(page) == [], path
+    _shot(page, output_dir, f"axe{re.sub(r'[/?=]', '-', path)}")
+    page.context.close()
+
+
+def test_signing_in_and_moving_between_pages_with_the_keyboard_alone(
+        browser: Browser, live_hub: LiveHub, output_dir: Path):
+    page = _page(browser)
+    page.goto(f"{live_hub.url}/sign-in")
+
+    def tab_to(name: str, limit: int = 40) -> None:
+        # Tab until the focused element is the one named, as a keyboard user would.
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                "(() => { const e = document.activeElement; const l = e.labels && e.labels[0];"
+                " return ((l && l.innerText) || e.innerText || e.value || '').trim(); })()")
+            if focused == name:
+                return
+        raise AssertionError(f"{name!r} cannot be reached with the Tab key")
+
+    tab_to("Skip to main content")
+    tab_to("Email address")
+    page.keyboard.type("region@london.example")
+    tab_to("Password")
+    page.keyboard.type(PASSWORD)
+    tab_to("Sign in")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{live_hub.url}/region/E12000007"
+    tab_to("Regions compared")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=1).inner_text() == "Regions compared"
+    # The focus is always drawn: GOV.UK's yellow focus state on the focused link.
+    tab_to("London")
+    outline = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+    assert outline == "rgb(255, 221, 0)"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to("Over-price-cap position", limit=80)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "section=price-cap" in page.url
+    _shot(page, output_dir, "keyboard-price-cap")
+    tab_to("Sign out")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "You have signed out." in page.inner_text("main")
     page.context.close()

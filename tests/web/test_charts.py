@@ -72,3 +72,13 @@ def test_markers_share_numbered_notes_by_reason():
     assert table.notes == ["small", "not permitted"]
     assert number.text == "12.0%" and first.text == "c"
     assert table.figure(None, "agency_rate").marker == "x"
+
+
+def test_a_withheld_bar_and_a_zero_bar_do_not_look_alike():
+    chart = charts.bars("zero", "Breaches", Unit.COUNT,
+                        (("Camden", 0.0, "0"), ("Hackney", None, "c"), ("Brent", None, "x"),
+                         ("Ealing", 4.0, "4")))
+    texts = [t.text.strip() for t in ET.fromstring(str(chart.svg)).iter(f"{SVG}text")
+             if t.text]
+    assert "c: withheld" in texts and "x: not available" in texts
+    assert "0" in texts

@@ -187,3 +187,35 @@ def test_figures_are_read_once_per_recompute_for_every_reader(as_org, figures_ap
     recompute(figures_app, PERIOD)
     assert get(as_org(CITY), "agency_rate").status_code == 200
     assert loads == ["agency_rate", "agency_rate"]
+
+
+def test_latest_is_the_latest_period_on_every_figure_route(as_org):
+    camden, nare = as_org(CAMDEN), as_org("NARE")
+    assert get(camden, "agency_rate", "latest").json == get(camden, "agency_rate").json
+    assert nare.get("/api/v1/national/agency_rate?period=latest").json["period"] == PERIOD
+    trend = camden.get("/api/v1/benchmarks/agency_rate/trend?from=latest").json
+    assert [p["period"] for p in trend["periods"]] == [PERIOD]
+    upto = nare.get("/api/v1/national/agency_rate/trend?to=latest").json
+    assert upto["periods"][-1]["period"] == PERIOD
+    bad = get(camden, "agency_rate", "newest")
+    assert bad.status_code == 422
+    assert bad.json["errors"]["query"]["period"] == [
+        "Not a period such as 2024-Q3, nor 'latest'."]
+
+
+def test_csv_without_metadata_opens_as_a_spreadsheet_with_the_facts_in_headers(as_org):
+    response = get(as_org(CAMDEN), headers={"Accept": "text/csv"},
+                   period=f"{PERIOD}&metadata=false")
+    assert response.status_code == 200
+    lines = response.text.splitlines()
+    assert lines[0] == "period,level,code,name,region_code,value,reason"
+    assert not any(line.startswith("#") for line in lines)
+    with_metadata = get(as_org(CAMDEN), headers={"Accept": "text/csv"})
+    assert with_metadata.text.startswith("# measure: agency_headcount")
+    for answer in (response, with_metadata):
+        assert answer.headers["Hub-Measure"] == "agency_headcount"
+        assert answer.headers["Hub-Figures-Versions"].startswith(f"{PERIOD}=")
+        assert "E12000007 v3" in answer.headers["Hub-Agreements"]
+    trend = as_org(CAMDEN).get("/api/v1/benchmarks/agency_rate/trend?metadata=false",
+                               headers={"Accept": "text/csv"})
+    assert trend.text.startswith("period,level,")

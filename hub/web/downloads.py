@@ -1,0 +1,89 @@
+"""Every table of the dashboard as CSV or XLSX: the figures as the page shows them, a marker
+in place of a withheld figure with its reason in the row's notes, nothing before the header
+row (a spreadsheet reads the first row as the columns' names)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from openpyxl import Workbook
+
+from hub.web.breakdowns import ByCategory
+from hub.web.panels import Panel
+from hub.web.tables import Cell, Table
+
+FORMATS = {"csv": "text/csv",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def tables_in(content: Any) -> Iterator[Table]:
+    """Every Table in a page's content (its dict of tables, panels, lists of panels)."""
+    if isinstance(content, Table):
+        yield content
+    elif isinstance(content, Panel):
+        yield content.table
+    elif isinstance(content, ByCategory):
+        yield content.table
+        yield content.panel.table
+    elif isinstance(content, dict):
+        for value in content.values():
+            yield from tables_in(value)
+    elif isinstance(content, list | tuple):
+        for value in content:
+            yield from tables_in(value)
+
+
+def find(content: Any, slug: str) -> Table | None:
+    """The table of ``content`` whose slug is ``slug``."""
+    return next((t for t in tables_in(content) if t.slug == slug), None)
+
+
+def _value(cell: Cell) -> str | float:
+    # The number as the page rounds it (12.4%, not 12.4138...), or the marker in its place.
+    if cell.marker:
+        return cell.marker
+    if cell.value is None:
+        return cell.text
+    text = cell.text.replace(",", "").rstrip("%")
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return cell.text
+
+
+def _rows(table: Table) -> Iterable[list[str | float]]:
+    yield [*table.columns, "Notes"]
+    for label, cells in table.rows:
+        notes = "; ".join(f"{column}: {c.marker} ({c.reason})" for column, c in
+                          zip(table.columns[1:], cells, strict=False) if c.marker)
+        yield [label, *(_value(c) for c in cells), notes]
+
+
+def to_csv(table: Table) -> bytes:
+    """The table as CSV (UTF-8 with a byte-order mark, which Excel needs to read it as such)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(_rows(table))
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def to_xlsx(table: Table) -> bytes:
+    """The table as one worksheet, its caption as the sheet's title property."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = (table.slug or "figures")[:31]
+    for row in _rows(table):
+        sheet.append(row)
+    book.properties.title = table.caption
+    sheet.freeze_panes = "B2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(table: Table, fmt: str) -> bytes:
+    """The table in ``fmt`` (csv or xlsx)."""
+    return to_csv(table) if fmt == "csv" else to_xlsx(table)
