@@ -4,7 +4,7 @@ Run with ``python -m tests.bench.bench_growth [--quick]`` (``make bench BENCH=gr
 a base of 153 LAs, 8 quarters of history and one return a quarter, each dimension is scaled on
 its own: LAs up to 1,530 (ten simulated per real LA, in its region and party to its agreement),
 quarters up to 40 (ten years), returns up to 4 a quarter (each a new revision of the extract).
-For each size, on a fresh embedded hub (SQLite):
+For each size, on a fresh embedded hub (SQLite) in a process of its own:
 
 - refresh: the newest quarter's return of every LA ingested through the hub's own ingest (one
   transaction each: revision, pull attempt, audit event), over the history already stored (the
@@ -22,6 +22,7 @@ the data itself, and whether every answer stays within 200 ms at the largest siz
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -304,6 +305,22 @@ def measure(scale: Scale) -> dict[str, float]:
     return costs
 
 
+def _isolated(scale: Scale) -> dict[str, float]:
+    """measure(scale) in a process forked for it: the heap left by the sizes measured before
+    (whose garbage collections a first read would pay for) is not this size's."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(measure, (scale,))  # type: ignore[no-any-return]
+
+
+def _simulate() -> None:
+    """Every real LA's simulated extracts, made once here and inherited by each fork."""
+    from tests.hub.benchmarks.conftest import simulated_extract
+
+    for la_code in profiles():
+        for period in SIMULATED_PERIODS:
+            simulated_extract(la_code, period)
+
+
 def exponent(sizes: tuple[int, ...], values: list[float]) -> float:
     """The log-log slope from the smallest size to the largest."""
     return math.log(max(values[-1], 1e-3) / max(values[0], 1e-3)) / math.log(
@@ -317,15 +334,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
     sizes = QUICK_SIZES if quick else SIZES
     rows: list[dict[str, object]] = []
     largest_answers: dict[str, float] = {}
-    measured: dict[Scale, dict[str, float]] = {}  # the base is measured once for every dimension
+    _simulate()
     for dimension, steps in sizes.items():
+        # The base is measured again beside each dimension's sizes: the machine's load drifts.
+        measured: dict[Scale, dict[str, float]] = {}
         results = []
         for size in steps:
             values = {**BASE, dimension: size}
             scale = Scale(values["LAs"], values["quarters"], values["returns"])
             started = time.monotonic()
             if scale not in measured:
-                measured[scale] = measure(scale)
+                measured[scale] = _isolated(scale)
                 print(f"  {scale}: measured in {time.monotonic() - started:.0f} s", flush=True)
             results.append(measured[scale])
         # Stored data grows with every dimension; the figures a quarter holds only with LAs.
