@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from hub import api, db, errors, health, redis_client
+from hub import api, change_counter, db, errors, health, redis_client
 from hub.config import Settings, load_settings, with_development_secrets
 from hub.crypto import SecretBox
 from hub.observability import web as observability
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, overrides: Mapping[str, Any] | 
     app.extensions["hub.secret_box"] = box
     db.init_app(app, db.Database(settings.database_url, settings.database_connections))
     redis_client.init_app(app, settings.redis_url)
+    change_counter.init_app(app, settings.database_url, settings.embedded)
     # First, so every response (413s and 401s included) gets a request id and is counted.
     observability.init_app(app)
     errors.init_app(app)

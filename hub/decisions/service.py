@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub.agreements import service as agreements
 from hub.audit import service as audit
+from hub.change_counter import get_changes
 from hub.consents import service as consents
 from hub.db import get_db
 from hub.decisions.store import PolicyStore
@@ -76,6 +77,7 @@ def explain(session: Session, policy_set: PolicySet, *, actor: str, actor_org: s
 
 def init_app(app: Flask) -> PolicyStore:
     """Give ``app`` its policy store, compiled lazily on the first request that decides."""
-    store = PolicyStore(get_db(app), get_redis(app), policy_inputs, mirror=get_mirror(app))
+    store = PolicyStore(get_db(app), get_redis(app), policy_inputs, mirror=get_mirror(app),
+                        changes=get_changes(app))
     app.extensions["hub.policies"] = store
     return store

@@ -2,14 +2,15 @@
 
 Every agreement load and consent change bumps the policy epoch, a counter in the database, in
 the same transaction as the change; with Redis configured, the new value is copied to Redis once
-the change is committed. Each request reads the epoch (from the process's Redis mirror, which
-the write announces itself to, or one SELECT in embedded mode, or when Redis has lost the key)
-and recompiles when it differs from the one its PolicySet
-was compiled at, building a new PolicySet before swapping one reference, so no request ever sees
-half a change. Each value is written to Redis once, so the key never returns to a value a
-process compiled at before a later change. A PolicySet also holds only until the next moment
-something in it takes or loses effect (a scheduled override, an agreement's first or last day),
-and at most MAX_AGE, which bounds staleness should Redis be restored from an old snapshot.
+the change is committed, and embedded on an SQLite file, the change is counted beside it
+(``hub.change_counter``). Each request reads the epoch (from the process's Redis mirror, which
+the write announces itself to, or as kept while the embedded change counter has not moved, or
+one SELECT otherwise, or when Redis has lost the key) and recompiles when it differs from the
+one its PolicySet was compiled at, building a new PolicySet before swapping one reference, so no
+request ever sees half a change. Each value is written to Redis once, so the key never returns to
+a value a process compiled at before a later change. A PolicySet also holds only until the next
+moment something in it takes or loses effect (a scheduled override, an agreement's first or last
+day), and at most MAX_AGE, which bounds staleness should Redis be restored from an old snapshot.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from hub.change_counter import ChangeCounter
 from hub.db import Database
 from hub.decisions.models import EPOCH_ROW, PolicyEpoch
 from hub.redis_mirror import KeyMirror, write_and_announce
@@ -71,10 +73,12 @@ class PolicyStore:
 
     def __init__(self, database: Database, redis_connection: redis.Redis | None,
                  inputs: Inputs, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 mirror: KeyMirror | None = None) -> None:
+                 mirror: KeyMirror | None = None, changes: ChangeCounter | None = None
+                 ) -> None:
         self.database = database
         self.redis = redis_connection
         self.mirror = mirror
+        self.changes = changes
         self.inputs = inputs
         self.clock = clock
         self._snapshot: Snapshot | None = None
@@ -126,6 +130,24 @@ class PolicyStore:
                     return value.decode() if isinstance(value, bytes) else str(value)
             except redis.RedisError as exc:
                 log.warning("policy epoch: Redis failed (%s); reading the database", exc)
+                return self._database_epoch()
+            return self._seed(self._database_epoch())
+        if self.changes is not None:
+            return self.changes.kept("policy-epoch", self._database_epoch)
+        return self._database_epoch()
+
+    def _seed(self, value: str) -> str:
+        # Redis lacks the key (a new hub, or a Redis restarted empty): without it every request
+        # would read the database. Only where no change has published a value since (NX): a
+        # value read before a change never replaces the change's own.
+        try:
+            write_and_announce(self.redis, [REDIS_KEY],  # type: ignore[arg-type]
+                               lambda pipe: pipe.set(REDIS_KEY, value, nx=True))
+        except redis.RedisError as exc:
+            log.warning("policy epoch: Redis failed (%s) copying epoch %s", exc, value)
+        return value
+
+    def _database_epoch(self) -> str:
         with self.database.sessions() as session:
             return str(session.scalar(select(PolicyEpoch.value).where(
                 PolicyEpoch.id == EPOCH_ROW)))
@@ -145,6 +167,9 @@ class PolicyStore:
             value = session.scalar(select(PolicyEpoch.value).where(PolicyEpoch.id == EPOCH_ROW))
             event.listen(session, "after_commit",
                          lambda _session: self._publish(str(value)), once=True)
+        elif self.changes is not None:
+            changes = self.changes
+            event.listen(session, "after_commit", lambda _session: changes.bump(), once=True)
 
     def _publish(self, value: str) -> None:
         try:

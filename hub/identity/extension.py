@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from hub.change_counter import get_changes
 from hub.config import Settings
 from hub.crypto import SecretBox
 from hub.db import get_db
@@ -31,7 +32,7 @@ def init_app(app: Flask, settings: Settings, box: SecretBox) -> Identity:
     database = get_db(app)
     redis, mirror = get_redis(app), get_mirror(app)
     spent: SpentStore = RedisSpentStore(redis, mirror) if redis is not None and mirror \
-        else DatabaseSpentStore(database)
+        else DatabaseSpentStore(database, get_changes(app))
     keys = KeyRing(database.sessions, box, settings.token_lifetime)
     identity = Identity(
         keys=keys,

@@ -2,6 +2,9 @@
 
 Redis holds them when configured (shared by every process, expiring by itself); otherwise the
 database does. Entries live only until the tokens they concern would have expired anyway.
+Either way the check on every request is answered from the process's copy, which every
+revocation and cut-off announces itself to: the Redis mirror, or, embedded, the change counter
+beside the SQLite file.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import redis
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from hub.change_counter import ChangeCounter
 from hub.db import Database
 from hub.identity.models import SpentToken
 from hub.redis_mirror import KeyMirror, write_and_announce
@@ -77,8 +81,10 @@ class RedisSpentStore:
 
 
 class DatabaseSpentStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, changes: ChangeCounter | None = None) -> None:
         self._database = database
+        #: Counts revocations and cut-offs across processes; None: ask the database each time.
+        self._changes = changes
 
     def _record(self, key: str, expires_at: int, value: int | None = None, *,
                 replace: bool = False) -> bool:
@@ -99,16 +105,29 @@ class DatabaseSpentStore:
 
     def revoke_token(self, jti: str, expires_at: int) -> None:
         self._record(_revoked(jti), expires_at, replace=True)
+        self._counted()
 
     def cut_off_client(self, client_id: str, generation: int, until: int) -> None:
         self._record(_cutoff(client_id), until, generation, replace=True)
+        self._counted()
+
+    def _counted(self) -> None:
+        # After the commit, before the caller returns: no process keeps the old answer after.
+        if self._changes is not None:
+            self._changes.bump()
 
     def is_refused(self, jti: str, client_id: str, generation: int) -> bool:
-        # Core on a pooled connection rather than an ORM session: this runs on every request.
-        table = SpentToken.__table__
-        with self._database.engine.connect() as connection:
-            rows = connection.execute(select(table.c.key, table.c.value).where(
-                table.c.key.in_((_revoked(jti), _cutoff(client_id))),
-                table.c.expires_at >= datetime.now(UTC))).all()
+        # On every request: the rows are kept while no revocation or cut-off was counted.
+        rows = self._rows(jti, client_id) if self._changes is None else \
+            self._changes.kept(("spent", jti, client_id), lambda: self._rows(jti, client_id))
         return any(key.startswith("revoked:") or (value is not None and generation < value)
                    for key, value in rows)
+
+    def _rows(self, jti: str, client_id: str) -> tuple[tuple[str, int | None], ...]:
+        # Core on a pooled connection rather than an ORM session.
+        table = SpentToken.__table__
+        with self._database.engine.connect() as connection:
+            return tuple((key, value) for key, value in connection.execute(
+                select(table.c.key, table.c.value).where(
+                    table.c.key.in_((_revoked(jti), _cutoff(client_id))),
+                    table.c.expires_at >= datetime.now(UTC))))

@@ -1,11 +1,17 @@
 """Load test: 200 concurrent clients for 60 s on the benchmark endpoints, with valid tokens.
 
 Run with ``make load`` (or ``python -m tests.bench.load_benchmarks [SECONDS] [CONNECTIONS]``).
-The hub runs under gunicorn (deploy/gunicorn.conf.py's gthread workers, two per core) on a
-prepared PostgreSQL database with Redis, holding every LA's simulated extracts. wrk drives it
+The hub runs under gunicorn with deploy/gunicorn.conf.py, the settings it is deployed with, on
+a prepared PostgreSQL database with Redis, holding every LA's simulated extracts. wrk drives it
 with 200 connections, each request from one of many readers (LAs, regions, NARE) for one of
 several measures, through /benchmarks, /benchmarks/…/trend and /national. It prints
-throughput, p50 and p99 latency, and fails when any answer is a 5xx or a connection error.
+throughput, p50 and p99 latency and their ratio (aim: p99 within 3x p50), how many requests
+each gunicorn worker answered (warm-up included), and the machine's load average, and fails
+when any answer is a 5xx or a connection error. Measured after every worker has booted and
+after 10 s of the same load unmeasured (each worker's first read of each answer computes it).
+
+``LOAD_GUNICORN_ARGS`` adds gunicorn options after the deployed ones (``--keep-alive 0``,
+``-w 2 --threads 8``), to compare settings on the same data.
 """
 
 from __future__ import annotations
@@ -13,22 +19,64 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+import requests
 from cryptography.fernet import Fernet
 
 from tests.bench.bench_benchmarks_http import (
-    _gunicorn,
+    _free_port,
     _postgres_database,
     _redis_url,
     prepared_hub,
     reader_token,
 )
+
+DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+#: The deployed settings, plus: how many workers the master runs, each worker's readiness,
+#: and a count of the requests each worker answered, written as it exits.
+COUNTING_CONFIG = """
+import itertools as _itertools
+import os as _os
+
+_config = {deploy!r}
+exec(compile(open(_config).read(), _config, "exec"))
+_served = _itertools.count()
+
+
+def _write(name, text):
+    with open(_os.path.join({counts!r}, name), "w") as out:
+        out.write(text)
+
+
+def when_ready(server):
+    _write("workers", str(server.num_workers))
+
+
+def post_worker_init(worker):
+    _write(f"ready-{{worker.pid}}", "")
+
+
+def post_request(worker, req, environ, resp):
+    next(_served)
+
+
+def worker_exit(server, worker):
+    _write(f"served-{{worker.pid}}", str(next(_served)))
+"""
+#: Seconds of load before the measured run, unmeasured.
+WARM_UP = 10
+#: The aim: the slowest 1% of answers within this many times the median.
+TAIL_AIM = 3.0
 
 PERIODS = ("2024-Q3", "2024-Q4")
 MEASURES = ("agency_rate", "agency_headcount", "vacancy_rate", "turnover_rate",
@@ -83,7 +131,52 @@ def _prepare(env: dict[str, str], work: Path) -> Path:
     return listing
 
 
-def run(seconds: int = 60, connections: int = 200) -> dict[str, float]:
+@contextmanager
+def _serve(env: dict[str, str], work: Path) -> Iterator[str]:
+    """gunicorn on the deployed settings (plus ``LOAD_GUNICORN_ARGS``) until the block ends,
+    when it stops gracefully and each worker writes its count."""
+    counts = work / "counts"
+    counts.mkdir()
+    config = work / "gunicorn.conf.py"
+    config.write_text(COUNTING_CONFIG.format(deploy=str(DEPLOY_CONFIG), counts=str(counts)))
+    port = _free_port()
+    extra = shlex.split(env.get("LOAD_GUNICORN_ARGS", ""))
+    with (work / "gunicorn.log").open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "gunicorn", "-c", str(config), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", *extra], env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        # Every worker ready before the first connection: a load test started while some
+        # still boot measures the boot, not the settings.
+        deadline = time.monotonic() + 120
+        while not _ready(counts):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((work / "gunicorn.log").read_text())
+            time.sleep(0.2)
+        requests.get(f"{base}/healthz", timeout=10).raise_for_status()
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _ready(counts: Path) -> bool:
+    workers = counts / "workers"
+    return workers.exists() and bool(workers.read_text()) and \
+        len(list(counts.glob("ready-*"))) >= int(workers.read_text())
+
+
+def _worker_counts(work: Path) -> list[int]:
+    return sorted((int(f.read_text() or 0) for f in (work / "counts").glob("served-*")),
+                  reverse=True)
+
+
+def run(seconds: int = 60, connections: int = 200) -> dict[str, object]:
     """Prepare, serve, load; the measurements, raising when anything failed."""
     if not shutil.which("wrk"):
         raise SystemExit("the load test needs wrk: apt-get install -y wrk")
@@ -100,20 +193,27 @@ def run(seconds: int = 60, connections: int = 200) -> dict[str, float]:
         env["LOAD_REQUESTS"] = str(_prepare(env, work))
         script = work / "load.lua"
         script.write_text(LUA)
-        with _gunicorn("hub.wsgi:app", env) as base:
-            out = subprocess.run(  # noqa: S603 - wrk with our own arguments
-                ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-                 "-s", str(script), base], capture_output=True, text=True, env=env,
-                timeout=seconds + 120, check=True).stdout
+        with _serve(env, work) as base:
+            load = ["wrk", "-t2", f"-c{connections}", "--timeout", "10s", "-s", str(script)]
+            # Warm first: each worker computes each answer once, on its first read; those
+            # first reads are the cold start, not the steady state measured.
+            subprocess.run([*load, f"-d{WARM_UP}s", base], capture_output=True,  # noqa: S603
+                           env=env, timeout=WARM_UP + 120, check=True)
+            out = subprocess.run([*load, f"-d{seconds}s", base],  # noqa: S603
+                                 capture_output=True, text=True, env=env,
+                                 timeout=seconds + 120, check=True).stdout
+        counts = _worker_counts(work)
     finally:
         with psycopg.connect(made[1], autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{made[0].rsplit("/", 1)[-1]}" '  # type: ignore[arg-type]
                                "WITH (FORCE)")
         shutil.rmtree(work, ignore_errors=True)
-    found = {key: float(value) for key, value in re.findall(r"^(\w+) (\d+)$", out, re.M)}
+    found: dict[str, object] = {
+        key: float(value) for key, value in re.findall(r"^(\w+) (\d+)$", out, re.M)}
     found["requests_per_s"] = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     found["non_2xx"] = float(non_2xx[1]) if non_2xx else 0.0
+    found["worker_counts"] = counts
     print(out)
     return found
 
@@ -122,11 +222,21 @@ def main(argv: list[str]) -> int:
     seconds = int(argv[0]) if argv else 60
     connections = int(argv[1]) if len(argv) > 1 else 200
     found = run(seconds, connections)
-    failures = found["errors_connect"] + found["errors_timeout"]
+    failures = float(found["errors_connect"]) + float(found["errors_timeout"])  # type: ignore[arg-type]
+    p50, p99 = float(found["p50_us"]) / 1000, float(found["p99_us"]) / 1000  # type: ignore[arg-type]
+    counts: list[int] = found["worker_counts"]  # type: ignore[assignment]
+    total = sum(counts) or 1
+    print("requests answered per gunicorn worker: " + ", ".join(
+        f"{n} ({n / total:.0%})" for n in counts))
+    print(f"p50 {p50:.1f} ms, p99 {p99:.1f} ms: p99 = {p99 / p50:.2f} x p50 (aim <= "
+          f"{TAIL_AIM:.0f}: {'met' if p99 <= TAIL_AIM * p50 else 'NOT met'})")
+    print("load average (1, 5, 15 min) after the run: " + ", ".join(
+        f"{v:.1f}" for v in os.getloadavg()) + f" on {os.cpu_count()} cores")
     print(json.dumps({"connections": connections, "seconds": seconds,
-                      "requests_per_s": found["requests_per_s"],
-                      "p50_ms": found["p50_us"] / 1000, "p99_ms": found["p99_us"] / 1000,
-                      "non_2xx": found["non_2xx"], "connection_errors": failures}))
+                      "requests_per_s": found["requests_per_s"], "p50_ms": p50,
+                      "p99_ms": p99, "p99_over_p50": p99 / p50, "worker_requests": counts,
+                      "non_2xx": found["non_2xx"], "connection_errors": failures,
+                      "gunicorn_args": os.environ.get("LOAD_GUNICORN_ARGS", "")}))
     # A 4xx here would be a wrong request list; any non-2xx answer, 5xx above all, fails.
     return 0 if found["non_2xx"] == 0 and failures == 0 else 1
 

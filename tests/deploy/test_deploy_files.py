@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -69,10 +72,25 @@ def test_every_setting_is_documented(readme):
     assert missing == []
 
 
-def test_gunicorn_builds_the_app_in_each_worker():
-    # Without preloading, nothing the app opens (database pool, Redis, threads) is made before
-    # gunicorn forks: each worker builds its own.
-    namespace: dict[str, object] = {}
+def test_gunicorn_keeps_the_loaded_apps_connections_out_of_its_workers(monkeypatch):
+    # The app is loaded before the fork (every worker ready at once): the master's pool is
+    # closed before each fork, and a worker forgets whatever it inherited.
+    calls: list[str] = []
+
+    class Recorded:
+        def dispose(self) -> None:
+            calls.append("dispose")
+
+        def after_fork(self) -> None:
+            calls.append("after_fork")
+
+    monkeypatch.setitem(sys.modules, "hub.wsgi",
+                        types.SimpleNamespace(app=types.SimpleNamespace(
+                            extensions={"hub.db": Recorded()})))
+    namespace: dict[str, Any] = {}
     exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"),
          namespace)
-    assert namespace.get("preload_app", False) is False
+    assert namespace["preload_app"] is True
+    namespace["pre_fork"](None, None)
+    namespace["post_fork"](None, None)
+    assert calls == ["dispose", "after_fork"]

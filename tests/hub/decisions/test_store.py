@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from hub.consents import service as consents
 from hub.decisions.service import policy_inputs
-from hub.decisions.store import MAX_AGE, RETRY_AFTER, PolicyStore
+from hub.decisions.store import MAX_AGE, REDIS_KEY, RETRY_AFTER, PolicyStore
 from policies.decision import READ, Resource, Subject
 
 CITY, BARKING, LONDON = "E09000001", "E09000002", "E12000007"
@@ -91,6 +91,17 @@ def test_the_epoch_falls_back_to_the_database_when_redis_fails(loaded_app, clock
     store = PolicyStore(loaded_app.extensions["hub.db"], dead, policy_inputs, clock)
     assert store.read_epoch() == "1"  # the shipped agreements' load bumped it once
     assert _permit(store)
+
+
+def test_redis_without_the_epoch_is_given_the_databases_once(loaded_app, clock, redis_url):
+    connection = redis.Redis.from_url(redis_url)  # emptied: a new hub, or a restarted Redis
+    store = PolicyStore(loaded_app.extensions["hub.db"], connection, policy_inputs, clock)
+    assert store.read_epoch() == "1"
+    assert connection.get(REDIS_KEY) == b"1"
+    with loaded_app.extensions["hub.db"].session() as session:
+        store.changed(session)
+    assert store.read_epoch() == "2" and connection.get(REDIS_KEY) == b"2"
+    connection.close()
 
 
 def test_an_empty_database_compiles_to_deny_everything(app, clock):
