@@ -171,18 +171,22 @@ def _released(asker: Asker, decision: Decision, components: Components | None,
 
 
 def national(asker: Asker, figures: MeasureFigures, geo: Geography,
-             regions: Mapping[str, Aggregate]) -> Released:
+             regions: Mapping[str, Aggregate], seen: frozenset[str] = frozenset()) -> Released:
     """The national aggregate, withheld when it would give away the one region total that is.
 
-    Only counts are additive; rates and ratios get no secondary suppression of their own (see
-    policies.disclosure.series): they are withheld with their counts (see ``linked``).
+    A withheld region total whose every LA the reader sees (``seen``: the LAs of its own region
+    released to it as numbers) is no secret from that reader, so it cannot stand beside another
+    withheld total to protect it. Only counts are additive; rates and ratios get no secondary
+    suppression of their own (see policies.disclosure.series): they are withheld with their
+    counts (see ``linked``).
     """
     every = tuple(la for las in geo.regions.values() for la in las)
     result = aggregate(asker, figures, every, NATIONAL_GRAIN)
     if asker.measure.kind is not Kind.COUNT or not result.value.is_number:
         return result.value
     hidden = [code for code, region in regions.items() if not region.value.is_number
-              and result.counted & frozenset(geo.regions.get(code, ()))]
+              and result.counted & frozenset(geo.regions.get(code, ()))
+              and not (region.counted and region.counted <= seen)]
     return _PROTECTS_REGION if len(hidden) == 1 else result.value
 
 

@@ -92,7 +92,8 @@ def _release(asker: Asker, figures: MeasureFigures, subject: Subject, geo: Geogr
     for code, members in geo.regions.items():
         if code not in result.regions:
             result.regions[code] = aggregate(asker, figures, members, REGION, code)
-    result.national = national(asker, figures, geo, result.regions)
+    seen = frozenset(la for la, value in result.las.items() if value.is_number)
+    result.national = national(asker, figures, geo, result.regions, seen)
     if reader_la is not None and home is not None:
         result.own = own_figure(asker, figures, reader_la, home)
     return result

@@ -172,6 +172,14 @@ class Problem:
                          A_eq=np.array(self.a_eq) if self.a_eq else None,
                          b_eq=np.array(self.b_eq) if self.b_eq else None,
                          bounds=self.bounds, integrality=self.integrality, method="highs")
+        if result.status == 4:
+            # HiGHS's MIP solver sometimes stops with a "solve error" on these small problems;
+            # the LP relaxation then gives bounds at least as wide (it can only miss a pin).
+            result = linprog(objective, A_ub=np.array(self.a_ub) if self.a_ub else None,
+                             b_ub=np.array(self.b_ub) if self.b_ub else None,
+                             A_eq=np.array(self.a_eq) if self.a_eq else None,
+                             b_eq=np.array(self.b_eq) if self.b_eq else None,
+                             bounds=self.bounds, method="highs")
         # Feasible: the true figures satisfy every row (``Model.add`` checks).
         assert result.status == 0, result.message
         return float(result.fun)
