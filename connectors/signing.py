@@ -85,10 +85,6 @@ def derived_signing_key(seed: bytes) -> SigningKey:
                        "alg": "Ed25519"})
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 def save_signing_key(key: SigningKey, path: Path) -> None:
     """Write ``key`` as a JWK to ``path``, readable by its owner only; refuses to overwrite."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -112,14 +112,14 @@ class Benchmarks:
             ("periods", dataset), epoch, lambda: tuple(figures.periods(session, dataset)))
         return periods
 
-    def stored_figures(self, session: Session, dataset: str, period: str, measure: str,
-                       epoch: str) -> figures.PeriodFigures | None:
-        """The stored figures of ``measure`` in ``period``, read once per figures epoch: every
-        reader's answer is made from the same figures, so a burst of first reads (each caller
-        its own answer) loads them once, not once per caller."""
-        stored: figures.PeriodFigures | None = self._once_per_epoch(
-            ("figures", dataset, period, measure), epoch,
-            lambda: figures.load(session, dataset, period, measure))
+    def stored_figures(self, session: Session, dataset: str, period: str, epoch: str
+                       ) -> figures.PeriodOfFigures | None:
+        """The stored figures of every measure in ``period``, read once per figures epoch:
+        every reader's answer is made from the same figures, so a burst of first reads (each
+        caller its own answers) loads them once, not once per caller."""
+        stored: figures.PeriodOfFigures | None = self._once_per_epoch(
+            ("figures", dataset, period), epoch,
+            lambda: figures.load_period(session, dataset, period))
         return stored
 
     def geography(self, session: Session, epoch: str) -> figures.Geography:

@@ -10,7 +10,6 @@ import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +29,10 @@ from hub.organisations.models import Organisation, OrgKind
 from hub.pulls.models import ExtractRevision
 from policies.disclosure.primary import measure_counts
 from policies.measures import COMPONENTS, MEASURES, Measure
+from policies.release import Figures, Geography
+
+__all__ = ["Figures", "Geography", "PeriodOfFigures", "epoch", "geography", "load_period",
+           "needed", "periods", "recompute"]
 
 Components = Mapping[str, float]
 #: An LA's breakdowns of one measure: dimension -> category -> components.
@@ -158,19 +161,6 @@ def recompute(session: Session, dataset: str, period: str) -> FiguresVersion:
     return current
 
 
-@dataclass(frozen=True)
-class Geography:
-    """The regions and their LAs, with names, as the reference data holds them."""
-
-    names: Mapping[str, str]
-    #: Region code -> its LA codes, by LA name.
-    regions: Mapping[str, tuple[str, ...]]
-
-    @property
-    def region_of(self) -> dict[str, str]:
-        return {la: region for region, las in self.regions.items() for la in las}
-
-
 def geography(session: Session) -> Geography:
     """Every region with its LAs, in name order."""
     orgs = session.scalars(select(Organisation).where(Organisation.kind.in_(
@@ -186,40 +176,36 @@ def geography(session: Session) -> Geography:
     return Geography(names, {code: tuple(las) for code, las in sorted(regions.items())})
 
 
-@dataclass(frozen=True)
-class PeriodFigures:
-    """One measure's stored figures for one period: per LA, and the version they belong to."""
+class PeriodOfFigures(dict[str, Figures]):
+    """Every measure's figures of one period (measure code -> its figures), and their version."""
 
-    version: int
-    las: Mapping[str, Mapping[str, float]]
-    unrounded: Mapping[tuple[str, str], BenchmarkFigure]
-    #: LA -> its breakdowns of the measure, for the LAs that gave any.
-    breakdowns: Mapping[str, Breakdowns] = field(default_factory=dict)
+    def __init__(self, version: int, measures: dict[str, Figures]) -> None:
+        super().__init__(measures)
+        self.version = version
 
 
-def load(session: Session, dataset: str, period: str, measure: str) -> PeriodFigures | None:
-    """The stored figures of ``measure`` for ``period``, or None when none were computed;
+def load_period(session: Session, dataset: str, period: str) -> PeriodOfFigures | None:
+    """The stored figures of every measure for ``period``, or None when none were computed;
     detached from ``session``."""
     version = session.scalar(select(FiguresVersion.version).where(
         FiguresVersion.dataset == dataset, FiguresVersion.period == period))
     if version is None:
         return None
+    # Only the LA rows: each reader's aggregates are made from the LAs it may count.
     rows = session.scalars(select(BenchmarkFigure).where(
         BenchmarkFigure.dataset == dataset, BenchmarkFigure.period == period,
-        BenchmarkFigure.measure == measure))
-    las: dict[str, Mapping[str, float]] = {}
-    unrounded: dict[tuple[str, str], BenchmarkFigure] = {}
-    breakdowns: dict[str, Breakdowns] = {}
+        BenchmarkFigure.grain == LA_GRAIN))
+    las: dict[str, dict[str, Mapping[str, float]]] = defaultdict(dict)
+    breakdowns: dict[str, dict[str, Breakdowns]] = defaultdict(dict)
     for row in rows:
         # Out of the session: the figures outlive it (shared by every reader until the next
         # recompute), and a rollback of the session must not expire them.
         session.expunge(row)
-        unrounded[(row.grain, row.area_code)] = row
-        if row.grain == LA_GRAIN:
-            las[row.area_code] = row.components
-            if row.breakdowns:
-                breakdowns[row.area_code] = row.breakdowns
-    return PeriodFigures(version, las, unrounded, breakdowns)
+        las[row.measure][row.area_code] = row.components
+        if row.breakdowns:
+            breakdowns[row.measure][row.area_code] = row.breakdowns
+    return PeriodOfFigures(version, {
+        code: Figures(supplied, breakdowns.get(code, {})) for code, supplied in las.items()})
 
 
 def periods(session: Session, dataset: str) -> list[str]:

@@ -6,9 +6,9 @@ from typing import Any
 
 import marshmallow as ma
 
-from hub.benchmarks.breakdowns import OF_OTHERS, OF_REGION
 from hub.schemas import InputSchema
 from policies.measures import BREAKDOWNS
+from policies.release.breakdowns import OF_OTHERS, OF_REGION
 from policies.rules import Marker
 
 #: The word a caller may give in place of a period: the latest with figures.

@@ -38,6 +38,14 @@ def count_decision(decision: Any) -> None:
     (_PERMITS if decision.permit else _DENIES).inc()
 
 
+def count_decisions(permits: int, denies: int) -> None:
+    """Count the policy decisions a whole release made, by outcome."""
+    if permits:
+        _PERMITS.inc(permits)
+    if denies:
+        _DENIES.inc(denies)
+
+
 #: Callables that refresh gauges right before a scrape (the queue depth, say), by name: an app
 #: built again in the same process replaces its refresher rather than adding one.
 _before_scrape: dict[str, Callable[[], None]] = {}

@@ -173,20 +173,22 @@ def test_las_keep_their_own_rules_beside_the_regions_total(as_org):
 
 def test_figures_are_read_once_per_recompute_for_every_reader(as_org, figures_app, monkeypatch):
     loads: list[str] = []
-    real_load = figures_module.load
+    real_load = figures_module.load_period
 
-    def counted(session, dataset, period, measure):
-        loads.append(measure)
-        return real_load(session, dataset, period, measure)
+    def counted(session, dataset, period):
+        loads.append(period)
+        return real_load(session, dataset, period)
 
-    monkeypatch.setattr(figures_module, "load", counted)
+    monkeypatch.setattr(figures_module, "load_period", counted)
     for org in (CAMDEN, CITY, LONDON):  # three callers, three answers: one read of the figures
         assert get(as_org(org), "agency_rate").status_code == 200
-    assert loads == ["agency_rate"]
+        # The reader's other measures of the period were released with it: no read either.
+        assert get(as_org(org), "agency_headcount").status_code == 200
+    assert loads == [PERIOD]
     store_extracts(figures_app, [simulated_extract(CAMDEN, PERIOD)], revision=2)
     recompute(figures_app, PERIOD)
     assert get(as_org(CITY), "agency_rate").status_code == 200
-    assert loads == ["agency_rate", "agency_rate"]
+    assert loads == [PERIOD, PERIOD]
 
 
 def test_latest_is_the_latest_period_on_every_figure_route(as_org):

@@ -12,17 +12,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from connectors.simrecords import profiles
-from hub.benchmarks.breakdowns import OF_OTHERS, OF_REGION, WITH_REGION
-from hub.benchmarks.figures import PeriodFigures
-from hub.benchmarks.models import BenchmarkFigure
-from hub.benchmarks.reading import read
 from policies.compiler import compile_policies
 from policies.decision import READ, Resource, Subject
 from policies.disclosure import NOT_GIVEN, round_count
 from policies.measures import BREACH_TYPES, MEASURES
 from policies.overrides import ConsentOverride
+from policies.release import Figures
+from policies.release.breakdowns import OF_OTHERS, OF_REGION, WITH_REGION
 from tests.hub.benchmarks.conftest import LONDON, NORTH_EAST, PERIOD
-from tests.hub.benchmarks.test_reading_properties import agreements, geography
+from tests.hub.benchmarks.test_reading_properties import agreements, geography, read
 from tests.policies.test_disclosure_secondary import recoverable, table_equations
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -49,16 +47,15 @@ def supplied(draw: st.DrawFn) -> Supplied:
     return math.fsum(split.values()), split
 
 
-def period_figures(data: dict[str, Supplied]) -> PeriodFigures:
-    las, unrounded, breakdowns = {}, {}, {}
+def period_figures(data: dict[str, Supplied]) -> Figures:
+    las, breakdowns = {}, {}
     for la, (total, split) in data.items():
         if total is None:
             continue
         las[la] = {"mou_breaches": total}
-        unrounded[("la", la)] = BenchmarkFigure(numerator=total, denominator=None)
         if split is not None:
             breakdowns[la] = {"breach_type": {t: {"mou_breaches": v} for t, v in split.items()}}
-    return PeriodFigures(1, las, unrounded, breakdowns)
+    return Figures(las, breakdowns)
 
 
 def truth(entry: Supplied) -> dict[str, float | None]:

@@ -8,9 +8,9 @@ import math
 import pytest
 
 from connectors.simrecords import profiles
-from hub.benchmarks.breakdowns import OF_OTHERS, OF_REGION
 from policies.disclosure import NOT_GIVEN, round_count
 from policies.measures import BREACH_TYPES, ROLES
+from policies.release.breakdowns import OF_OTHERS, OF_REGION
 from policies.rules import DisclosureRules
 from tests.hub.benchmarks.conftest import (
     CAMDEN,

@@ -9,16 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.simrecords import profiles
-from hub.benchmarks.figures import Geography, PeriodFigures, needed
-from hub.benchmarks.models import BenchmarkFigure
-from hub.benchmarks.reading import read
+from hub.benchmarks.figures import needed
 from policies.compiler import compile_policies
 from policies.decision import READ, Resource, Subject
 from policies.disclosure import release_aggregate
-from policies.disclosure.primary import measure_counts
 from policies.loader import load_agreements
 from policies.measures import MEASURES, Kind
 from policies.overrides import ConsentOverride
+from policies.release import Figures, Geography, release_period
 from tests.hub.benchmarks.conftest import LONDON, NORTH_EAST, PERIOD, simulated_extract
 from tests.policies.conftest import agreement_files, read_reference
 
@@ -46,18 +44,22 @@ def geography() -> Geography:
 
 
 @cache
-def period_figures(code: str) -> PeriodFigures:
+def period_figures(code: str) -> Figures:
     measure = MEASURES[code]
-    las, unrounded = {}, {}
+    las = {}
     for la in profiles():
         supplied = simulated_extract(la, PERIOD).components
         if not all(c in supplied for c in measure.components):
             continue
         las[la] = {c: supplied[c] for c in needed(measure) if c in supplied}
-        numerator, denominator = measure_counts(measure, las[la])
-        unrounded[("la", la)] = BenchmarkFigure(
-            numerator=numerator.value, denominator=denominator.value if denominator else None)
-    return PeriodFigures(1, las, unrounded)
+    return Figures(las)
+
+
+def read(policy_set, subject, measure, period, figures, geo) -> tuple[dict, list[dict]]:
+    """One measure's answer and refusals, from a release of that measure alone."""
+    answer = release_period(policy_set, subject, period, 1, {measure.code: figures}, geo,
+                            [measure.code]).answers[measure.code]
+    return answer.payload, answer.refused
 
 
 overrides = st.lists(st.builds(

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hub.benchmarks.asking import shown
-from hub.benchmarks.figures import PeriodFigures
 from policies.disclosure import ReleasedTable, breakdown_columns, breakdown_table, suppress_table
 from policies.disclosure.breakdowns import breakdown_row
 from policies.disclosure.released import AGGREGATE, NOT_SUPPLIED, Released, withheld
 from policies.measures import Measure
+from policies.release.asking import shown
+from policies.release.inputs import MeasureFigures
 from policies.rules import DisclosureRules
 
 Components = Mapping[str, float]
@@ -30,7 +30,7 @@ _FIGURE = ("value", "marker", "reason")
 WITH_REGION = withheld(f"{AGGREGATE}: withheld with the region's total")
 
 
-def release_breakdown(measure: Measure, figures: PeriodFigures,
+def release_breakdown(measure: Measure, figures: MeasureFigures,
                       visible: Mapping[str, Components | None], rules: DisclosureRules
                       ) -> ReleasedTable:
     """The ``visible`` LAs' ``measure`` by its first breakdown dimension, as one table
@@ -41,7 +41,7 @@ def release_breakdown(measure: Measure, figures: PeriodFigures,
     return suppress_table(breakdown_table(measure, dimension, visible, given), rules)
 
 
-def answer(measure: Measure, figures: PeriodFigures, table: ReleasedTable,
+def answer(measure: Measure, figures: MeasureFigures, table: ReleasedTable,
            las: list[dict[str, Any]], own: dict[str, Any] | None, region_total: Released
            ) -> dict[str, Any]:
     """The breakdown as the API answers it: a row per LA, in the order of ``las`` (the LA
@@ -84,7 +84,7 @@ def answer(measure: Measure, figures: PeriodFigures, table: ReleasedTable,
     }
 
 
-def _own_row(measure: Measure, dimension: str, figures: PeriodFigures, la: str,
+def _own_row(measure: Measure, dimension: str, figures: MeasureFigures, la: str,
              own: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The reader's own row, unrounded; refused or not supplied as its own figure is."""
     columns = breakdown_columns(dimension)

@@ -1,5 +1,6 @@
-"""What one reader sees of one measure in one period: a decision per LA and grain, then
-disclosure control with the rules each permit carries. No I/O.
+"""What one reader sees of one measure in one period, before it is checked against the other
+measures of the same release (see ``linked``): a decision per LA and grain, then disclosure
+control with the rules each permit carries.
 
 An LA withheld from the reader is a marker with its reason, and is left out of every aggregate
 that reader sees unless that aggregate's own decision counts it. Count measures are additive,
@@ -16,11 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.benchmarks.asking import Asker, refusal, rules_of, shown
-from hub.benchmarks.breakdowns import release_breakdown
-from hub.benchmarks.figures import Geography, PeriodFigures
 from policies.agreement import LA, NATIONAL_GRAIN, OWN, REGION
-from policies.benchmark_stats import quartile_of, quartiles, rank
 from policies.decision import Decision
 from policies.disclosure import (
     Grouping,
@@ -35,9 +32,11 @@ from policies.disclosure import (
 from policies.disclosure.primary import measure_counts
 from policies.disclosure.released import NOT_SUPPLIED, SECONDARY, withheld
 from policies.measures import Kind, Measure, derive
+from policies.release.asking import Asker, refusal, rules_of, shown
+from policies.release.breakdowns import release_breakdown
+from policies.release.inputs import Components, Geography, MeasureFigures
 from policies.rules import DisclosureRules
 
-Components = Mapping[str, float]
 _PROTECTS_LAS = withheld(f"{SECONDARY}: protects the figures of LAs counted in it")
 _PROTECTS_REGION = withheld(f"{SECONDARY}: protects the total of a region")
 
@@ -52,13 +51,13 @@ class Aggregate:
 
 @dataclass(frozen=True)
 class RegionBlock:
-    """A region's LAs as the reader may see them, and the region's total.
+    """A region's LAs as the reader may see them (LA code -> released), and the region's total.
 
     ``table``: for a count with a breakdown, the release of the visible LAs' breakdown (the
     reader's own LA apart), whose row totals are those LAs' figures in ``las``.
     """
 
-    las: list[dict[str, Any]]
+    las: dict[str, Released]
     total: Aggregate
     table: ReleasedTable | None = None
 
@@ -67,22 +66,25 @@ def _counts(measure: Measure, components: Components | None) -> Supplied:
     return NOT_SUPPLIED if components is None else measure_counts(measure, components)[0]
 
 
-def aggregate(asker: Asker, measure: Measure, figures: PeriodFigures, las: tuple[str, ...],
-              grain: str, region: str | None = None) -> Aggregate:
+def aggregate(asker: Asker, figures: MeasureFigures, las: tuple[str, ...], grain: str,
+              region: str | None = None) -> Aggregate:
     """A region's or the nation's aggregate over the LAs the reader's decisions let count."""
+    measure = asker.measure
     decision = asker.ask(grain, region)
     if not decision.permit:
         return Aggregate(refusal(decision), frozenset())
-    counted = {la: c for la in las if (c := figures.las.get(la)) is not None
+    supplied = figures.las
+    counted = {la: c for la in las if (c := supplied.get(la)) is not None
                and asker.ask(grain, region, la).permit}
     asker.applied(decision, grain, region or NATIONAL_GRAIN)
     value = release_aggregate(counted, measure, rules_of(decision)) if counted else NOT_SUPPLIED
     return Aggregate(value, frozenset(counted))
 
 
-def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geography,
-                 region: str, reader_la: str | None) -> RegionBlock:
+def region_block(asker: Asker, figures: MeasureFigures, geo: Geography, region: str,
+                 reader_la: str | None) -> RegionBlock:
     """Each LA of ``region`` as permitted (the reader's own apart) beside the region's total."""
+    measure = asker.measure
     total_decision = asker.ask(REGION, region)
     shown_las: dict[str, Released] = {}
     visible: dict[str, Components | None] = {}
@@ -96,7 +98,7 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
                 REGION, region, la).permit:
             counted[la] = components
         if la == reader_la:
-            shown_las[la] = _released(asker, measure, decision, components, region)
+            shown_las[la] = _released(asker, decision, components, region)
         elif decision.permit:
             visible[la] = components
             la_rules.append(decision)
@@ -126,13 +128,12 @@ def region_block(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Ge
             others_total = series.total
     else:
         for la, components in visible.items():
-            shown_las[la] = _released(asker, measure, la_rules[0], components, region)
+            shown_las[la] = _released(asker, la_rules[0], components, region)
         others_total = None
     total = _region_total(measure, total_decision, counted, hidden, bool(visible),
                           others_total)
-    rows = [{"code": la, "name": geo.names.get(la, la), "region_code": region,
-             "own": la == reader_la, **shown(shown_las[la])} for la in geo.regions[region]]
-    return RegionBlock(rows, Aggregate(total, frozenset(counted)), table)
+    ordered = {la: shown_las[la] for la in geo.regions[region]}
+    return RegionBlock(ordered, Aggregate(total, frozenset(counted)), table)
 
 
 def _region_total(measure: Measure, decision: Decision, counted: Mapping[str, Components],
@@ -159,45 +160,39 @@ def _exposes(measure: Measure, hidden: list[Components], any_visible: bool,
     return others_total is not None and not others_total.is_number
 
 
-def _released(asker: Asker, measure: Measure, decision: Decision, components: Components | None,
+def _released(asker: Asker, decision: Decision, components: Components | None,
               region: str) -> Released:
     if not decision.permit:
         return refusal(decision)
     if components is None:
         return NOT_SUPPLIED
     asker.applied(decision, decision.grain, region)
-    return release_measure(measure, components, rules_of(decision))
+    return release_measure(asker.measure, components, rules_of(decision))
 
 
-def national(asker: Asker, measure: Measure, figures: PeriodFigures, geo: Geography,
-             regions: Mapping[str, Aggregate]) -> Aggregate:
+def national(asker: Asker, figures: MeasureFigures, geo: Geography,
+             regions: Mapping[str, Aggregate], seen: frozenset[str] = frozenset()) -> Aggregate:
     """The national aggregate, withheld when it would give away the one region total that is.
 
-    Only counts are additive; rates and ratios get no secondary suppression (see
-    policies.disclosure.series).
+    A withheld region total whose every LA the reader sees (``seen``: the LAs of its own region
+    released to it as numbers) is no secret from that reader, so it cannot stand beside another
+    withheld total to protect it. Only counts are additive; rates and ratios get no secondary
+    suppression of their own (see policies.disclosure.series): they are withheld with their
+    counts (see ``linked``).
     """
     every = tuple(la for las in geo.regions.values() for la in las)
-    result = aggregate(asker, measure, figures, every, NATIONAL_GRAIN)
-    if measure.kind is not Kind.COUNT or not result.value.is_number:
+    result = aggregate(asker, figures, every, NATIONAL_GRAIN)
+    if asker.measure.kind is not Kind.COUNT or not result.value.is_number:
         return result
     hidden = [code for code, region in regions.items() if not region.value.is_number
-              and result.counted & frozenset(geo.regions.get(code, ()))]
+              and result.counted & frozenset(geo.regions.get(code, ()))
+              and not (region.counted and region.counted <= seen)]
     return Aggregate(_PROTECTS_REGION, result.counted) if len(hidden) == 1 else result
 
 
-def summary(values: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Median and quartiles over the released numbers among ``values``."""
-    numbers = [v["value"] for v in values if v["value"] is not None]
-    bounds = quartiles(numbers)
-    if bounds is None:
-        return None
-    return {"count": len(numbers), "lower_quartile": bounds.lower, "median": bounds.median,
-            "upper_quartile": bounds.upper}
-
-
-def own_figure(asker: Asker, measure: Measure, figures: PeriodFigures, la: str, region: str
-               ) -> dict[str, Any]:
+def own_figure(asker: Asker, figures: MeasureFigures, la: str, region: str) -> dict[str, Any]:
     """The LA's own figure, unrounded, with the counts it is derived from."""
+    measure = asker.measure
     decision = asker.ask(OWN, region, la)
     components = figures.las.get(la)
     if not decision.permit:
@@ -205,21 +200,10 @@ def own_figure(asker: Asker, measure: Measure, figures: PeriodFigures, la: str, 
     asker.applied(decision, OWN, la)
     if components is None:
         return {"numerator": None, "denominator": None, **shown(NOT_SUPPLIED)}
-    row = figures.unrounded[(LA, la)]
+    numerator, denominator = measure_counts(measure, components)
+    counts = {"numerator": numerator.value,
+              "denominator": denominator.value if denominator is not None else None}
     value = derive(measure, {c: components.get(c, 0.0) for c in measure.components})
     if value is None:
-        return {"numerator": row.numerator, "denominator": row.denominator, "value": None,
-                "marker": "z", "reason": "zero denominator"}
-    return {"numerator": row.numerator, "denominator": row.denominator, "value": value,
-            "marker": None, "reason": None}
-
-
-def position(own: dict[str, Any], las: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The LA's rank (highest value first) and quartile among the released LA figures."""
-    value = own["value"]
-    others = [v["value"] for v in las if v["value"] is not None and not v["own"]]
-    if value is None or not others:
-        return None
-    everyone = [*others, value]
-    return {"rank": rank(value, others), "of": len(everyone),
-            "quartile": quartile_of(value, everyone)}
+        return {**counts, "value": None, "marker": "z", "reason": "zero denominator"}
+    return {**counts, "value": value, "marker": None, "reason": None}
