@@ -146,6 +146,7 @@ def _tolerance(contributors: int) -> float:
 
 def test_the_hub_reproduces_dfes_regional_and_national_rows(
         app, dfe_connectors, allow_loopback, register):  # noqa: F811
+    allow_loopback(dfe_connectors.base_url)
     las = sorted(profiles())
     ids = {la: register(dfe_connectors.simulator.credentials[la]) for la in las}
     targets = [Target(connector, "workforce", period) for la, connector in ids.items()
