@@ -276,7 +276,10 @@ class Reader:
                          self.rules(measure, "national", None), (tag, "national", measure.code),
                          tag)
         if payload["breakdown"] is not None:
-            self._table(measure, payload["breakdown"], tag)
+            # A reader that is no LA is given the region's own released total as the table's
+            # grand total (one figure, one value): already a row of the model above.
+            grand_is_region = payload["own"] is None
+            self._table(measure, payload["breakdown"], tag, grand_is_region)
 
     def _expr(self, measure: Measure, las: list[str], codes: Iterable[str]) -> Expr:
         return _sum({("x", la, c): 1.0} for la in las for c in codes)
@@ -299,7 +302,8 @@ class Reader:
         for expr, lo, hi in rate_rows(numerator, denominator, value, measure, rules):
             self.model.add(expr, lo, hi, f"{tag} {name} = {value}")
 
-    def _table(self, measure: Measure, table: dict[str, Any], tag: str) -> None:
+    def _table(self, measure: Measure, table: dict[str, Any], tag: str,
+               grand_is_region: bool) -> None:
         dimension = table["dimension"]
         rules = next(self.decide(measure.code, "la", self.home, row["code"]).rules
                      for row in table["local_authorities"] if not row["own"]
@@ -337,8 +341,9 @@ class Reader:
         for category, exprs in columns.items():
             self._total(_sum(exprs), totals["cells"][category], rules, people,
                         (tag, "column", measure.code, category))
-        self._total(_sum(e for exprs in columns.values() for e in exprs), totals["value"],
-                    rules, people, (tag, "grand", measure.code))
+        if not (grand_is_region and totals["value"]["value"] is not None):
+            self._total(_sum(e for exprs in columns.values() for e in exprs), totals["value"],
+                        rules, people, (tag, "grand", measure.code))
 
     def _total(self, expr: Expr, shown: dict[str, Any], rules: DisclosureRules, people: bool,
                name: tuple[Any, ...]) -> None:
