@@ -65,13 +65,14 @@ def _collection_section(ctx: _Context) -> dict[str, Any]:
             "collection_table": dashboard.collection_table(supplies, ctx.period)}
 
 
+# Each section's content is in the order the page shows it (the editable copy follows it).
 def _price_cap_section(ctx: _Context) -> dict[str, Any]:
     return {
+        "price_cap_panel": dashboard.la_bars(ctx.reading, ctx.region, "agency_above_cap_share",
+                                             ctx.period, "price-cap-share"),
         "price_cap": dashboard.region_table(
             ctx.reading, ctx.region, ctx.period, ("agency_above_cap", "agency_above_cap_share"),
-            f"Agency workers above the price cap, {ctx.region[1]}'s LAs, {ctx.period}"),
-        "price_cap_panel": dashboard.la_bars(ctx.reading, ctx.region, "agency_above_cap_share",
-                                             ctx.period, "price-cap-share")}
+            f"Agency workers above the price cap, {ctx.region[1]}'s LAs, {ctx.period}")}
 
 
 def _la_updates_section(ctx: _Context) -> dict[str, Any]:
@@ -80,11 +81,11 @@ def _la_updates_section(ctx: _Context) -> dict[str, Any]:
 
 def _breaches_section(ctx: _Context) -> dict[str, Any]:
     return {
+        "breaches_panel": dashboard.la_bars(ctx.reading, ctx.region, "mou_breaches",
+                                            ctx.period, "breaches"),
         "breaches_by_type": breakdowns.by_category(ctx.reading, ctx.region, "mou_breaches",
                                                    ctx.period, "Breaches by type",
-                                                   "breaches-by-type"),
-        "breaches_panel": dashboard.la_bars(ctx.reading, ctx.region, "mou_breaches",
-                                            ctx.period, "breaches")}
+                                                   "breaches-by-type")}
 
 
 def _conversions_section(ctx: _Context) -> dict[str, Any]:
