@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from hub.web.definitions import definition
 from hub.web.report import SECTIONS
 from policies.measures import MEASURES
 from tests.web.conftest import CAMDEN, PERIOD
@@ -107,3 +108,13 @@ def test_the_pack_points_each_table_to_its_definitions_at_the_end(web_client, si
     for title in titles:
         definition = catalogue[title]["definition"]
         assert definition.replace("'", "&#39;") in appendix or definition in appendix, title
+
+
+@pytest.mark.parametrize("code", list(MEASURES))
+def test_every_measure_of_the_catalogue_can_be_said_in_words(code):
+    said = definition(code)
+    facts = dict(said.facts)
+    assert said.title == MEASURES[code].title
+    assert facts["What it is"] == MEASURES[code].description != ""
+    assert facts["Source fields"] and facts["Unit"] and facts["Which way is better"]
+    assert ("Who supplies it" in facts) == MEASURES[code].optional
