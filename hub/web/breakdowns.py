@@ -39,7 +39,7 @@ def by_category(reading: Reading, region: tuple[str, str], measure: str, period:
     categories = breakdown["categories"]
     titles = [category_title(breakdown["dimension"], c) for c in categories]
     table = Table(f"{title}, {name}'s LAs, {period}", ["Local authority", *titles, "Total"],
-                  slug=slug)
+                  slug=slug, measures=(measure,))
     for row in breakdown["local_authorities"]:
         table.add(row["name"], [*(table.figure(row["cells"][c], measure) for c in categories),
                                 table.figure(row["total"], measure)])

@@ -1,6 +1,7 @@
 """Charts drawn on the server as SVG with matplotlib: no script, nothing fetched, the same
-picture in the browser, the HTML pack and the PDF. Each chart carries a <title> and a <desc>
-(its text alternative) and is shown beside a table of the same figures."""
+picture in the browser, the HTML pack and the PDF (and, drawn again as PNG, in the editable
+copy). Each chart carries a <title> and a <desc> (its text alternative) and is shown beside a
+table of the same figures."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import html
 import io
 import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 
 from markupsafe import Markup
 from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
@@ -41,9 +43,27 @@ class Chart:
     title: str
     description: str
     svg: Markup
+    #: Draws the same picture again, for a format other than SVG (the DOCX's PNG).
+    redraw: Callable[[], Figure] = field(compare=False, repr=False)
 
 
-def _render(figure: Figure, slug: str, title: str, description: str) -> Chart:
+#: Resolution of a chart drawn as PNG: sharp when printed at the page's width.
+PNG_DPI = 200
+
+
+def png(chart: Chart, dpi: int = PNG_DPI) -> bytes:
+    """``chart`` drawn as a PNG by the same code as its SVG (Word documents take no SVG)."""
+    buffer = io.BytesIO()
+    figure = chart.redraw()
+    figure.patch.set_alpha(1)  # a transparent background prints grey in some viewers
+    figure.set_dpi(dpi)
+    with _LOCK:
+        FigureCanvasAgg(figure).print_png(buffer, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _render(figure: Figure, slug: str, title: str, description: str,
+            redraw: Callable[[], Figure]) -> Chart:
     buffer = io.StringIO()
     with _LOCK, rc_context({"svg.fonttype": "none", "svg.hashsalt": "hub"}):
         FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None})
@@ -59,7 +79,7 @@ def _render(figure: Figure, slug: str, title: str, description: str) -> Chart:
             f'<desc id="{slug}-desc">{html.escape(description)}</desc>')
     # matplotlib escapes the labels it writes, and the title and description are escaped above.
     return Chart(slug, title, description,
-                 Markup(head + body[opening.end():]))  # noqa: S704
+                 Markup(head + body[opening.end():]), redraw)  # noqa: S704
 
 
 def _local_ids(svg: str, slug: str) -> str:
@@ -88,6 +108,12 @@ def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None,
          highlight: frozenset[str] = frozenset()) -> Chart:
     """Horizontal bars, one per row (label, value or None, marker text); ``highlight`` labels
     are drawn darker. Rows with no value show their marker at zero."""
+    redraw = partial(_bars_figure, unit, rows, highlight)
+    return _render(redraw(), slug, title, _describe_bars(title, unit, rows), redraw)
+
+
+def _bars_figure(unit: Unit, rows: tuple[tuple[str, float | None, str], ...],
+                 highlight: frozenset[str]) -> Figure:
     width, height = 6.4, 0.24 * len(rows) + 0.8
     figure = _figure(width, height)
     # Room for the longest label at 8 points (about 0.07 inch a character), and the axis below.
@@ -111,13 +137,19 @@ def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None,
     axes.invert_yaxis()
     axes.set_xlabel(_axis_label(unit), fontsize=8)
     _tidy(axes)
-    return _render(figure, slug, title, _describe_bars(title, unit, rows))
+    return figure
 
 
 @lru_cache(maxsize=CACHED_CHARTS)
 def lines(slug: str, title: str, unit: Unit, periods: tuple[str, ...],
           series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Chart:
     """One line per series over ``periods``; a period with no value leaves a gap."""
+    redraw = partial(_lines_figure, unit, periods, series)
+    return _render(redraw(), slug, title, _describe_lines(title, unit, periods, series), redraw)
+
+
+def _lines_figure(unit: Unit, periods: tuple[str, ...],
+                  series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Figure:
     figure = _figure(6.4, 2.8)
     figure.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.25)
     axes = figure.add_subplot()
@@ -130,7 +162,7 @@ def lines(slug: str, title: str, unit: Unit, periods: tuple[str, ...],
     axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12),
                 ncols=min(4, len(series)))
     _tidy(axes)
-    return _render(figure, slug, title, _describe_lines(title, unit, periods, series))
+    return figure
 
 
 def _axis_label(unit: Unit) -> str:

@@ -99,7 +99,8 @@ def change_since_last_quarter(reading: Reading, region: tuple[str, str], period:
     code, name = region
     before = _previous(period, known)
     table = Table(f"{name}: what changed since {before or 'the last quarter'}",
-                  ["Measure", before or "Last quarter", period, "Change"], slug="change")
+                  ["Measure", before or "Last quarter", period, "Change"], slug="change",
+                  measures=HEADLINE)
     now = reading.many(HEADLINE, period)
     then = reading.many(HEADLINE, before) if before else {m: None for m in HEADLINE}
     for measure in HEADLINE:

@@ -64,7 +64,7 @@ def la_overview(reading: Reading, la: tuple[str, str], region: tuple[str, str],
     table = Table(f"{la_name} beside {region_name} and {ENGLAND}, {period}",
                   ["Measure", la_name, region_name, ENGLAND, "Lower quartile", "Median",
                    "Upper quartile", f"{la_name}'s position among {region_name}'s LAs"],
-                  slug="overview")
+                  slug="overview", measures=HEADLINE)
     for measure, answer in reading.many(HEADLINE, period).items():
         table.add(MEASURES[measure].title, [
             table.figure(answer["own"] if answer else None, measure, emphasis=True),
@@ -101,7 +101,7 @@ def region_table(reading: Reading, region: tuple[str, str], period: str,
     answers = reading.many(measures, period)
     table = Table(caption or f"{name}'s local authorities, {period}",
                   ["Local authority", *(MEASURES[m].title for m in measures)],
-                  slug=f"region-{'-'.join(measures)}")
+                  slug=f"region-{'-'.join(measures)}", measures=measures)
     first = next((a for a in answers.values() if a is not None), None)
     for la in first["local_authorities"] if first else []:
         table.add(la["name"], [table.figure(la_row(answers[m], la["code"]), m)
@@ -140,7 +140,7 @@ def regions_table(reading: Reading, period: str, caption: str) -> Table:
     """Every region's aggregate as the reader may see it, and England's."""
     answers = reading.many(REGION_MEASURES, period)
     table = Table(caption, ["Region", *(MEASURES[m].title for m in REGION_MEASURES)],
-                  slug="regions")
+                  slug="regions", measures=REGION_MEASURES)
     first = next((a for a in answers.values() if a is not None), None)
     own = reading.principal.org_code
     for region in sorted(first["regions"], key=lambda r: r["name"]) if first else []:
@@ -188,3 +188,15 @@ def collection_status(session: Session, region: str, period: str) -> list[Supply
     return [Supply(la, geo.names.get(la, la), getattr(supplied.get(la), "revision", None),
                    getattr(supplied.get(la), "received_at", None))
             for la in geo.regions.get(region, ())]
+
+
+def collection_table(supplies: list[Supply], period: str) -> Table:
+    """Which LAs supplied their extract for ``period``, as a table (shown and downloaded)."""
+    table = Table(f"Extracts received for {period}",
+                  ["Local authority", "Supplied", "Revision", "Received"], slug="collection")
+    for s in supplies:
+        table.add(s.name, [
+            Cell("yes" if s.revision else "not yet"),
+            Cell(str(s.revision), s.revision) if s.revision else Cell(""),
+            Cell(s.received_at.strftime("%d %b %Y %H:%M UTC") if s.received_at else "")])
+    return table

@@ -1,18 +1,23 @@
 """The governance pack as an editable Word document (python-docx), for the meeting's own
-papers: the same cover facts, summary, commentary and tables as the PDF; each chart as its
-title and text alternative, since its figures are in the table that follows it."""
+papers: the same cover facts, summary, commentary, charts and tables as the PDF. Each chart is
+a PNG drawn by the same code as the pages' SVG, its title above it and its table after it, and
+the definitions of the measures close the document as they close the PDF."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.shared import Pt
+from docx.shared import Cm, Pt
+from PIL import Image
 from sqlalchemy.orm import Session
 
-from hub.web import cover, downloads, report
+from hub.web import charts, cover, report
+from hub.web.breakdowns import ByCategory
+from hub.web.definitions import Definition
 from hub.web.models import PackCommentary
 from hub.web.panels import Panel
 from hub.web.reading import Reading
@@ -20,10 +25,15 @@ from hub.web.tables import Table
 
 MARKERS = ("Markers: c confidential (withheld by disclosure control), x not available (not "
            "supplied, or not permitted), z not applicable. A zero is printed as 0.")
+DEFINITIONS = "Definitions of the measures"
+#: A4 with 2 cm margins; a chart is as wide as the text, or shorter when a tall one would not
+#: fit on a page with its title, total and description.
+TEXT_WIDTH, CHART_HEIGHT = Cm(17), Cm(19)
 
 
 def _table(document: Any, table: Table) -> None:
-    document.add_paragraph(table.caption, style="Caption")
+    document.add_paragraph(table.caption, style="Caption").paragraph_format.keep_with_next = \
+        True
     grid = document.add_table(rows=1, cols=len(table.columns), style="Table Grid")
     for cell, heading in zip(grid.rows[0].cells, table.columns, strict=True):
         cell.text = heading
@@ -35,16 +45,63 @@ def _table(document: Any, table: Table) -> None:
             target.text = f"{figure.marker} ({figure.note})" if figure.marker else figure.text
     for number, note in enumerate(table.notes, 1):
         document.add_paragraph(f"{number}. {note}")
+    if table.measures:
+        what = "this measure means" if len(table.measures) == 1 else "these measures mean"
+        document.add_paragraph(f"What {what}: see {DEFINITIONS}, at the end.")
 
 
-def _panels(content: dict[str, Any]) -> list[Panel]:
-    found: list[Panel] = []
-    for value in content.values():
-        if isinstance(value, Panel):
-            found.append(value)
-        elif isinstance(value, list):
-            found += [v for v in value if isinstance(v, Panel)]
-    return found
+def _chart(document: Any, panel: Panel) -> None:
+    """The chart's title, the region's total, the picture and its description, kept on one
+    page; its table follows."""
+    chart = panel.chart
+    kept = [document.add_paragraph(chart.title, style="Heading 3")]
+    if panel.total:
+        label, cell = panel.total
+        kept.append(document.add_paragraph())
+        kept[-1].add_run(f"{label}: {cell.text}" + (f" ({cell.reason})" if cell.marker else "")
+                         ).bold = True
+    picture = charts.png(chart)
+    with Image.open(io.BytesIO(picture)) as image:
+        width, height = image.size
+    kept.append(document.add_paragraph())
+    size = {"width": TEXT_WIDTH} if TEXT_WIDTH * height / width <= CHART_HEIGHT \
+        else {"height": CHART_HEIGHT}
+    shape = kept[-1].add_run().add_picture(io.BytesIO(picture), **size)
+    # The description is the picture's alternative text too, as screen readers read it.
+    shape._inline.docPr.set("descr", chart.description)  # noqa: SLF001
+    shape._inline.docPr.set("title", chart.title)  # noqa: SLF001
+    for paragraph in kept:
+        paragraph.paragraph_format.keep_with_next = True
+    document.add_paragraph(chart.description)
+    _table(document, panel.table)
+
+
+def _items(content: Any) -> Iterator[Panel | Table]:
+    """The charts and tables of a section in the order the page shows them."""
+    if isinstance(content, Panel | Table):
+        yield content
+    elif isinstance(content, ByCategory):
+        yield content.table
+        yield content.panel
+    elif isinstance(content, dict):
+        for value in content.values():
+            yield from _items(value)
+    elif isinstance(content, list | tuple):
+        for value in content:
+            yield from _items(value)
+
+
+def _definitions(document: Any, defined: list[Definition]) -> None:
+    document.add_heading(DEFINITIONS, level=1)
+    document.add_paragraph("What each measure in this pack means, where its figures come from "
+                           "and which way is better: the hub's measure catalogue, which its "
+                           "API also gives (GET /api/v1/measures).")
+    for definition in defined:
+        document.add_heading(definition.title, level=3)
+        for key, value in definition.facts:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{key}: ").bold = True
+            paragraph.add_run(value)
 
 
 def build(session: Session, reading: Reading, region: tuple[str, str], period: str,
@@ -53,6 +110,8 @@ def build(session: Session, reading: Reading, region: tuple[str, str], period: s
     document = Document()
     page = document.sections[0]
     page.orientation = WD_ORIENT.PORTRAIT
+    page.page_width, page.page_height = Cm(21), Cm(29.7)
+    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Cm(2)
     page.header.paragraphs[0].text = cover.MARKING
     page.footer.paragraphs[0].text = cover.MARKING
     document.styles["Normal"].font.name = "Arial"
@@ -76,23 +135,27 @@ def build(session: Session, reading: Reading, region: tuple[str, str], period: s
     document.add_page_break()
     document.add_heading(f"Summary: what changed since {previous or 'the last quarter'}", 1)
     _table(document, change)
+    shown: list[Any] = [change]
     for anchor, heading in report.SECTIONS:
         document.add_page_break()
         document.add_heading(heading, level=1)
         if anchor in commentary:
             document.add_heading("Programme manager's commentary", level=3)
-            for paragraph in commentary[anchor].text.split("\n\n"):
-                document.add_paragraph(paragraph)
+            for text in commentary[anchor].text.split("\n\n"):
+                document.add_paragraph(text)
         content = report.region_sections(session, reading, region, period, known, only=anchor)
-        for panel in _panels(content):
-            document.add_paragraph(panel.chart.title, style="Heading 3")
-            document.add_paragraph(panel.chart.description)
-        for table in {id(t): t for t in downloads.tables_in(content)}.values():
-            _table(document, table)
+        shown.append(content)
         if anchor == "collection":
             supplied = sum(1 for s in content["collection"] if s.revision)
             document.add_paragraph(f"{supplied} of {len(content['collection'])} local "
                                    f"authorities have supplied data for {period}.")
+        for item in _items(content):
+            if isinstance(item, Panel):
+                _chart(document, item)
+            else:
+                _table(document, item)
+    document.add_page_break()
+    _definitions(document, report.defined_in(shown))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -15,12 +15,15 @@ from hub.decisions.store import get_policy_set
 from hub.errors import InvalidInput
 from hub.organisations import service as organisations
 from hub.organisations.models import OrgKind
-from hub.web import commentary, dashboard, downloads, editable, report
+from hub.web import commentary, dashboard, definitions, downloads, editable, report
 from hub.web.reading import Reading, choose_period
 from hub.web.views import blp, current_person, signed_in
 
 LA, REGION, NARE = OrgKind.LOCAL_AUTHORITY, OrgKind.REGION, OrgKind.NARE
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Every page and the pack say what a measure means from the catalogue the API serves.
+blp.add_app_template_global(definitions.definitions, "measure_definitions")
 
 
 def _reading() -> Reading:

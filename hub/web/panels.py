@@ -33,7 +33,7 @@ def bar_panel(slug: str, title: str, measure: str,
     """Bars of ``measure``, one per (label, figure) row, with the table of the same figures
     (``label`` heads the column of the rows' labels)."""
     m = MEASURES[measure]
-    table = Table(title, [label, m.title], slug=slug)
+    table = Table(title, [label, m.title], slug=slug, measures=(measure,))
     for label, shown in rows:
         table.add(label, [table.figure(shown, measure, emphasis=label in highlight)])
     chart = charts.bars(slug, title, m.unit, tuple(_bar_row(label, c) for label, c in
@@ -45,7 +45,8 @@ def trend_panel(slug: str, title: str, measure: str, answers: list[dict[str, Any
                 series: Sequence[tuple[str, Pick]]) -> Panel:
     """Lines of ``measure`` over the periods of ``answers``, one per (name, pick) series."""
     m = MEASURES[measure]
-    table = Table(title, ["Period", *(name for name, _ in series)], slug=slug)
+    table = Table(title, ["Period", *(name for name, _ in series)], slug=slug,
+                  measures=(measure,))
     for answer in answers:
         table.add(answer["period"], [table.figure(pick(answer), measure) for _, pick in series])
     periods = tuple(answer["period"] for answer in answers)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from hub.errors import HubError
-from hub.web import breakdowns, cover, dashboard
+from hub.web import breakdowns, cover, dashboard, definitions, downloads
 from hub.web.reading import HEADLINE, Reading, region_row
 from hub.web.tables import Table
 from policies.measures import MEASURES
@@ -36,9 +36,10 @@ SECTIONS = (
 def _headline(reading: Reading, region: tuple[str, str], period: str) -> tuple[Table, Table]:
     code, name = region
     national = Table(f"{dashboard.ENGLAND}, {period}", ["Measure", dashboard.ENGLAND],
-                     slug="national-headline")
+                     slug="national-headline", measures=HEADLINE)
     regional = Table(f"{name} beside {dashboard.ENGLAND}, {period}",
-                     ["Measure", name, dashboard.ENGLAND], slug="regional-headline")
+                     ["Measure", name, dashboard.ENGLAND], slug="regional-headline",
+                     measures=HEADLINE)
     for measure, answer in reading.many(HEADLINE, period).items():
         england = answer["national"] if answer else None
         national.add(MEASURES[measure].title, [national.figure(england, measure)])
@@ -59,16 +60,19 @@ def _regional_section(ctx: _Context) -> dict[str, Any]:
 
 
 def _collection_section(ctx: _Context) -> dict[str, Any]:
-    return {"collection": dashboard.collection_status(ctx.session, ctx.region[0], ctx.period)}
+    supplies = dashboard.collection_status(ctx.session, ctx.region[0], ctx.period)
+    return {"collection": supplies,
+            "collection_table": dashboard.collection_table(supplies, ctx.period)}
 
 
+# Each section's content is in the order the page shows it (the editable copy follows it).
 def _price_cap_section(ctx: _Context) -> dict[str, Any]:
     return {
+        "price_cap_panel": dashboard.la_bars(ctx.reading, ctx.region, "agency_above_cap_share",
+                                             ctx.period, "price-cap-share"),
         "price_cap": dashboard.region_table(
             ctx.reading, ctx.region, ctx.period, ("agency_above_cap", "agency_above_cap_share"),
-            f"Agency workers above the price cap, {ctx.region[1]}'s LAs, {ctx.period}"),
-        "price_cap_panel": dashboard.la_bars(ctx.reading, ctx.region, "agency_above_cap_share",
-                                             ctx.period, "price-cap-share")}
+            f"Agency workers above the price cap, {ctx.region[1]}'s LAs, {ctx.period}")}
 
 
 def _la_updates_section(ctx: _Context) -> dict[str, Any]:
@@ -77,11 +81,11 @@ def _la_updates_section(ctx: _Context) -> dict[str, Any]:
 
 def _breaches_section(ctx: _Context) -> dict[str, Any]:
     return {
+        "breaches_panel": dashboard.la_bars(ctx.reading, ctx.region, "mou_breaches",
+                                            ctx.period, "breaches"),
         "breaches_by_type": breakdowns.by_category(ctx.reading, ctx.region, "mou_breaches",
                                                    ctx.period, "Breaches by type",
-                                                   "breaches-by-type"),
-        "breaches_panel": dashboard.la_bars(ctx.reading, ctx.region, "mou_breaches",
-                                            ctx.period, "breaches")}
+                                                   "breaches-by-type")}
 
 
 def _conversions_section(ctx: _Context) -> dict[str, Any]:
@@ -137,12 +141,19 @@ def build(session: Session, reading: Reading, region: tuple[str, str], period: s
         (static / "hub.css").read_text()
     stylesheet = Markup(css)  # noqa: S704
     change, previous = cover.change_since_last_quarter(reading, region, period, known)
+    content = region_sections(session, reading, region, period, known)
     return render_template(
         "pack.html", region_code=region[0], region_name=region[1], period=period,
         stylesheet=stylesheet, generated_at=datetime.now(UTC).strftime("%d %B %Y %H:%M UTC"),
         marking=cover.MARKING, basis=cover.basis(reading, period), change=change,
-        previous=previous, commentary=commentary or {},
-        **region_sections(session, reading, region, period, known))
+        previous=previous, commentary=commentary or {}, pack=True,
+        defined=defined_in([change, content]), **content)
+
+
+def defined_in(content: Any) -> list[definitions.Definition]:
+    """The definition of each measure whose figures ``content``'s tables hold: the pack's
+    appendix, which the line under each of its tables points to."""
+    return definitions.definitions(m for t in downloads.tables_in(content) for m in t.measures)
 
 
 def to_pdf(html: str) -> bytes:

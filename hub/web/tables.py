@@ -46,6 +46,8 @@ class Table:
     rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     slug: str = ""
+    #: The measures whose figures it holds: their definitions are shown beside it.
+    measures: tuple[str, ...] = ()
 
     def figure(self, shown: dict[str, Any] | None, measure: str, emphasis: bool = False
                ) -> Cell:

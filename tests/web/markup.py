@@ -99,3 +99,73 @@ def tables(page: str) -> dict[str, Parsed]:
     parser = _Tables()
     parser.feed(page)
     return parser.tables
+
+
+@dataclass
+class Defined:
+    """The definitions folded beside a table or chart: each measure's title and its facts."""
+
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    summary: str = ""
+
+
+class _Order(HTMLParser):
+    """The page's figures tables (by id) and definition blocks, in the order they come."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str | Defined]] = []
+        self._defined: Defined | None = None
+        self._where: str | None = None  # summary, title, key, value
+        self._text: list[str] = []
+        self._title = self._key = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "table" and (a.get("id") or "").startswith("t-"):
+            self.found.append(("table", a["id"] or ""))
+        elif tag == "details" and "hub-definitions" in classes:
+            self._defined = Defined()
+        elif self._defined is None:
+            return
+        elif tag == "summary":
+            self._start("summary")
+        elif "hub-definition__title" in classes:
+            self._start("title")
+        elif tag in ("dt", "dd"):
+            self._start("key" if tag == "dt" else "value")
+
+    def _start(self, where: str) -> None:
+        self._where, self._text = where, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._defined is None:
+            return
+        text = " ".join("".join(self._text).split())
+        if tag == "details":
+            self.found.append(("defined", self._defined))
+            self._defined = None
+        elif tag == "summary" and self._where == "summary":
+            self._defined.summary = text
+        elif self._where == "title" and tag in ("p", "h3"):
+            self._title = text
+            self._defined.facts[text] = {}
+        elif tag == "dt" and self._where == "key":
+            self._key = text
+        elif tag == "dd" and self._where == "value":
+            self._defined.facts[self._title][self._key] = text
+        else:
+            return
+        self._where = None
+
+    def handle_data(self, data: str) -> None:
+        if self._where:
+            self._text.append(data)
+
+
+def tables_and_definitions(page: str) -> list[tuple[str, str | Defined]]:
+    """("table", id) and ("defined", Defined) in the order they come on ``page``."""
+    parser = _Order()
+    parser.feed(page)
+    return parser.found

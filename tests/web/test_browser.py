@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from hub.measures.catalogue import CATALOGUE
 from hub.web.report import SECTIONS
 from tests.web.accessibility import violations
 from tests.web.conftest import PASSWORD, LiveHub
@@ -23,6 +24,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 LAPTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 #: Milliseconds any one browser step may take (the PDF pack takes a few seconds to lay out).
 STEP_TIMEOUT = 60_000
+#: How far (CSS pixels) a definitions block may be from the nearest table of figures (its
+#: notes and download links may come between).
+BESIDE = 300
 
 #: Each person: their pages (path, heading), text they must see, text they must never see.
 PEOPLE = {
@@ -180,6 +184,40 @@ def test_the_governance_pack_downloads_with_every_section(browser: Browser, live
         "London: quarterly governance pack"
     assert violations(page) == []
     _shot(page, output_dir, "region-pack-html")
+    page.context.close()
+
+
+@pytest.mark.parametrize("email, path", [
+    ("la@camden.example", "/la/E09000007"),
+    ("region@london.example", "/region/E12000007?section=trends"),
+    ("region@london.example", "/compare"),
+    ("nare@nare.example", "/national")])
+def test_a_measures_definition_opens_beside_its_figures_and_passes_axe(
+        browser: Browser, live_hub: LiveHub, output_dir: Path, email: str, path: str):
+    page = _page(browser)
+    _sign_in(page, live_hub, email)
+    page.goto(f"{live_hub.url}{path}")
+    definition = page.get_by_text(CATALOGUE["agency_rate"]["definition"]).first
+    assert not definition.is_visible()  # folded: the page keeps its height
+    folded = page.locator("details.hub-definitions")
+    assert folded.count() > 0
+    for index in range(folded.count()):
+        folded.nth(index).locator("summary").click()
+    assert definition.is_visible()
+    # Beside the figures: within a few lines of a table of them (below it, or between a
+    # chart and its table).
+    shown = definition.locator("xpath=ancestor::details[1]").bounding_box()
+    assert shown is not None
+    gaps = []
+    for index in range(page.locator(".hub-table-wrap").count()):
+        box = page.locator(".hub-table-wrap").nth(index).bounding_box()
+        assert box is not None
+        gaps.append(max(shown["y"] - box["y"] - box["height"],
+                        box["y"] - shown["y"] - shown["height"], 0))
+    assert min(gaps) < BESIDE, gaps
+    assert "Lower is better" in folded.first.inner_text()
+    assert violations(page) == [], path
+    _shot(page, output_dir, f"definitions{re.sub(r'[/?=]', '-', path)}")
     page.context.close()
 
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from hub.web.report import SECTIONS
+from tests.web.conftest import PERIOD
 from tests.web.markup import tables
 from tests.web.test_pages import LA_USER, NARE_USER, REGION_USER
 
@@ -67,3 +68,44 @@ def test_a_download_is_only_of_ones_own_tables(web_client, sign_in):
     assert web_client.get("/region/E12000001/tables/regional-headline.csv").status_code == 403
     assert web_client.get("/national/tables/regions.csv").status_code == 403
     assert web_client.get("/la/E09000007/tables/overview.csv").status_code == 403
+
+
+#: Each table route as each other kind of reader asks for it: refused like the page it is on.
+@pytest.mark.parametrize("email, path, status", [
+    (LA_USER, "/region/E12000007/tables/collection.csv", 403),  # its region's
+    (LA_USER, "/la/E09000012/tables/overview.xlsx", 403),  # another LA's
+    (LA_USER, "/compare/tables/regions.csv", 403),
+    (LA_USER, "/national/tables/regions.csv", 403),
+    (REGION_USER, "/region/E12000001/tables/collection.xlsx", 403),  # another region's
+    (REGION_USER, "/la/E09000007/tables/overview.csv", 403),  # one of its own LAs'
+    (REGION_USER, "/national/tables/trend-agency_rate.csv", 403),
+    (NARE_USER, "/region/E12000007/tables/la-updates.csv", 403),
+    (NARE_USER, "/compare/tables/regions.xlsx", 403),
+    (NARE_USER, "/la/E09000007/tables/overview.csv", 403),
+    (REGION_USER, "/region/E12000007/tables/overview.csv", 404),  # the LA page's table
+    (LA_USER, "/la/E09000007/tables/collection.csv", 404),  # a region page's table
+    (NARE_USER, "/national/tables/regions.ods", 404),
+])
+def test_each_table_route_is_refused_to_other_readers(web_client, sign_in, email, path,
+                                                      status):
+    sign_in(email)
+    assert web_client.get(f"{path}?period={PERIOD}").status_code == status
+
+
+def test_the_data_collection_table_downloads_with_who_has_not_supplied(web_client, sign_in):
+    sign_in(REGION_USER)
+    page = web_client.get("/region/E12000007?section=collection").get_data(as_text=True)
+    assert f"/region/E12000007/tables/collection.csv?period={PERIOD}" in html.unescape(page)
+    rows = _csv_rows(web_client.get(
+        f"/region/E12000007/tables/collection.csv?period={PERIOD}").data)
+    assert rows[0] == ["Local authority", "Supplied", "Revision", "Received", "Notes"]
+    supplied = {r[0]: r[1:3] for r in rows[1:]}
+    assert len(supplied) == 33 and supplied["Westminster"] == ["not yet", ""]
+    assert supplied["Camden"] == ["yes", "1"]
+    book = load_workbook(io.BytesIO(web_client.get(
+        f"/region/E12000007/tables/collection.xlsx?period={PERIOD}").data))
+    sheet = list(book.active.iter_rows(values_only=True))
+    assert sheet[0] == ("Local authority", "Supplied", "Revision", "Received", "Notes")
+    assert next(r for r in sheet if r[0] == "Camden")[1:3] == ("yes", 1)  # a number, not text
+    # Nothing before the header: no line a spreadsheet would take for data.
+    assert not any(r[0].startswith("#") for r in rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from tests.web.test_pages import REGION_USER
 STUB_INK = 0.004
 STUB_LINES = 4
 CHART_INK = 0.03
+#: A chart alone (a PNG of the editable copy) has at least this share of ink: a few lines.
+PICTURE_INK = 0.01
 DPI = 40
 
 
@@ -106,3 +109,62 @@ def test_the_editable_copy_has_the_cover_summary_sections_and_tables(web_client,
     summary = document.tables[0]
     assert [c.text for c in summary.rows[0].cells] == ["Measure", "2024-Q3", "2024-Q4",
                                                        "Change"]
+
+
+def _body(document) -> list[tuple[str, object]]:
+    """The document's body in order: ("p", paragraph) and ("table", table)."""
+    paragraphs = {p._p: p for p in document.paragraphs}
+    grids = {t._tbl: t for t in document.tables}
+    return [("p", paragraphs[e]) if e in paragraphs else ("table", grids[e])
+            for e in document.element.body.iterchildren() if e in paragraphs or e in grids]
+
+
+def test_the_editable_copy_draws_each_chart_above_its_table_with_its_title(web_client,
+                                                                           sign_in):
+    sign_in(REGION_USER)
+    html = web_client.get(f"/region/E12000007/pack.html?period={PERIOD}").get_data(as_text=True)
+    titles = [unescape(t) for t in re.findall(
+        r'<figcaption class="[^"]*hub-panel__title">([^<]+)</figcaption>', html)]
+    document = Document(io.BytesIO(web_client.get(
+        f"/region/E12000007/pack.docx?period={PERIOD}").data))
+    # One picture per chart of the PDF, each a PNG in the package.
+    assert titles and len(document.inline_shapes) == len(titles)
+    images = [r.target_part for r in document.part.rels.values() if "image" in r.reltype]
+    assert len(images) == len(titles)
+    for part in images:
+        assert part.content_type == "image/png" and part.blob.startswith(b"\x89PNG")
+        with Image.open(io.BytesIO(part.blob)) as image:
+            picture = image.convert("L")
+        # Drawn, not blank nor a block: bars or lines and their labels, sharp in print.
+        assert picture.width >= 1000 and PICTURE_INK < _ink(picture) < 0.5
+    body = _body(document)
+    drawn = [i for i, (kind, p) in enumerate(body)
+             if kind == "p" and p._p.xpath(".//w:drawing")]
+    assert len(drawn) == len(titles)
+    for at, title in zip(drawn, titles, strict=True):
+        heading = next(p for kind, p in reversed(body[:at]) if p.style.name == "Heading 3")
+        assert heading.text == title  # its title above it, kept with it
+        assert heading.paragraph_format.keep_with_next
+        described = body[at + 1][1]
+        shape = body[at][1]._p.xpath(".//wp:docPr")[0]
+        assert shape.get("descr") == described.text and shape.get("title") == title
+        # Its table follows: caption, then the grid of the same figures.
+        assert body[at + 2][1].style.name == "Caption" and body[at + 3][0] == "table"
+
+
+def test_the_editable_copy_ends_with_the_definitions_of_its_measures(web_client, sign_in):
+    sign_in(REGION_USER)
+    document = Document(io.BytesIO(web_client.get(
+        f"/region/E12000007/pack.docx?period={PERIOD}").data))
+    texts = [p.text for p in document.paragraphs]
+    at = texts.index("Definitions of the measures")
+    assert document.paragraphs[at].style.name == "Heading 1"
+    defined = [p.text for p in document.paragraphs[at:] if p.style.name == "Heading 3"]
+    assert "Agency worker rate" in defined and "MoU breaches recorded" in defined
+    facts = texts[at:]
+    assert "Which way is better: Lower is better" in facts
+    assert any(t.startswith("Source fields: DfE agency_fte, inpost_fte") for t in facts)
+    # Each table of figures points to them; the data collection table has no measure.
+    pointers = [t for t in texts[:at] if t.startswith("What th")]
+    captions = [t for t in texts[:at] if t.startswith("Extracts received")]
+    assert len(pointers) == len(document.tables) - len(captions)
