@@ -2,7 +2,11 @@
 
 The file is parsed incrementally (lxml's iterparse); each ``Header``, ``LALevelVacancies`` and
 ``CSWWWorker`` element is validated against ``schemas/csww.xsd`` (libxml2's XML Schema
-validator) as soon as it ends, mapped, and dropped, so the XML never sits in memory whole. A
+validator) as soon as it ends, mapped, folded into the return's running totals
+(``connectors.tally``) and dropped: neither the XML nor its workers are kept, and memory does not
+grow with the file. A worker in two posts comes twice (DfE counts the person once): a fixed-size
+filter names the ids that may have come before, and the file is read a second time for those
+ids alone. A
 document type declaration (the "billion laughs" and external-entity attacks; entities are never
 resolved, the network never used), nesting deeper than the schema allows, or a file over
 MAX_BYTES stops reading at once. Every problem is reported

@@ -30,7 +30,6 @@ __all__ = ["PriceCaps", "RecordsSource", "previous_periods", "quarter_bounds", "
            "worker_components", "year_bounds"]
 
 Breakdowns = dict[str, dict[str, dict[str, float]]]
-_DECIMALS = DECIMALS
 #: The flows counted over the twelve months to the period's end, and their quarterly group.
 YEAR_FLOWS = ("starters", "leavers")
 
@@ -103,7 +102,7 @@ def worker_components(records: WorkerRecords, period: str, caps: PriceCaps | Non
         components[f"{code}_fte"] = group.fte.value
         components[f"{code}_headcount"] = float(group.rows)
     if agency_at_la_level:
-        components["agency_fte"] = round(la_level["agency_fte"], _DECIMALS)
+        components["agency_fte"] = round(la_level["agency_fte"], DECIMALS)
         if "agency_headcount" in la_level:
             components["agency_headcount"] = la_level["agency_headcount"]
     for flow in YEAR_FLOWS:
@@ -111,7 +110,7 @@ def worker_components(records: WorkerRecords, period: str, caps: PriceCaps | Non
         components[f"{flow}_headcount"] = float(groups[flow].rows)
     vacancies = la_level.get("vacancy_fte", vacancy_fte)
     if vacancies is not None:
-        components["vacancy_fte"] = round(vacancies, _DECIMALS)
+        components["vacancy_fte"] = round(vacancies, DECIMALS)
     components |= _year_flows(records, tally, caps)
     if "agency_conversions" not in not_supplied:
         components["agency_conversions"] = float(groups["converted"].rows)
@@ -127,7 +126,7 @@ def worker_components(records: WorkerRecords, period: str, caps: PriceCaps | Non
         days = _weekdays(*(year_bounds(period) if records.annual else (first, last)))
         components["working_days_lost"] = tally.absence.value
         components["working_days_available"] = round(components["permanent_fte"] * days,
-                                                      _DECIMALS)
+                                                      DECIMALS)
     breakdowns: Breakdowns = {}
     if "role" in records.columns:
         breakdowns["role"] = _by_role(tally, in_post, components)
@@ -191,7 +190,7 @@ def year_flows_reason(period: str, held: Iterable[str]) -> str:
 
 
 def _sum(values: Iterable[float]) -> float:
-    return round(math.fsum(values), _DECIMALS)
+    return round(math.fsum(values), DECIMALS)
 
 
 @dataclass
