@@ -6,18 +6,18 @@ validator) as soon as it ends, mapped, folded into the return's running totals
 (``connectors.tally``) and dropped: neither the XML nor its workers are kept, and memory does not
 grow with the file. A worker in two posts comes twice (DfE counts the person once): a fixed-size
 filter names the ids that may have come before, and the file is read a second time for those
-ids alone. A
-document type declaration (the "billion laughs" and external-entity attacks; entities are never
-resolved, the network never used), nesting deeper than the schema allows, or a file over
-MAX_BYTES stops reading at once. Every problem is reported
-with the file's line and the element's path.
+ids alone. A document type declaration (the "billion laughs" and external-entity attacks;
+entities are never resolved, the network never used), nesting deeper than the schema allows, or
+a file over MAX_BYTES stops reading at once. Every problem is reported with the file's line and
+the element's path.
 
 The return lands as period ``YYYY-Q3`` (the quarter ending on the census date, 30 September),
 its LEA code identifies the LA, and its workers become assignments in DfE's terms: in post at
 30 September by FTE30, starters and leavers over the year to it by role start and end dates,
 cases held (Cases30), working days lost; agency workers from ``LALevelVacancies`` where the
-return gives them there and not as workers. OrgRole is kept as the census role; the price-cap
-role, hourly rates, conversions and MoU breaches are not in the census, and are not supplied.
+return gives them there and not as workers. OrgRole is the census role: permanent FTE and
+headcount in post are broken down by it. The price-cap role, hourly rates, conversions and MoU
+breaches are not in the census, and are not supplied.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class _SeenBefore:
         digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=16).digest(), "big")
         seen = True
         for _ in range(self.HASHES):
-            bit, digest = digest & (self.BITS - 1), digest >> 20
+            bit, digest = digest & (self.BITS - 1), digest >> 20  # 20 bits a position
             byte, mask = bit >> 3, 1 << (bit & 7)
             if not self.bits[byte] & mask:
                 seen = False
