@@ -40,7 +40,9 @@ IGNORED = ("time_identifier", "country_code", "country_name", "region_code", "re
            "la_name", "caseload_fte", "agency_cover_fte")
 _DERIVED = re.compile(r"(rate|ratefte|rateheadcount)$")
 #: In an annual return (DfE's rows) flows count the year to the census date.
-ANNUAL_FLOWS = {"leavers_fte": "leavers_12m_fte", "leavers_headcount": "leavers_12m_headcount"}
+ANNUAL_FLOWS = {"leavers_fte": "leavers_12m_fte", "leavers_headcount": "leavers_12m_headcount",
+                "starters_fte": "starters_12m_fte",
+                "starters_headcount": "starters_12m_headcount"}
 NOT_QUARTERLY = ("an annual return counts {what} over the year to the census date, "
                  "not in the quarter")
 
@@ -228,15 +230,14 @@ def _period(value: str) -> tuple[str, bool]:
 def _annual(components: dict[str, float], not_supplied: dict[str, str]
             ) -> tuple[dict[str, float], dict[str, str]]:
     """An annual row's flows as the year's, and the quarter's flows not supplied."""
-    out = {c: v for c, v in components.items() if c not in ANNUAL_FLOWS
-           and not c.startswith("starters")}
+    out = {c: v for c, v in components.items() if c not in ANNUAL_FLOWS}
     reasons = {c: r for c, r in not_supplied.items() if c not in ANNUAL_FLOWS.values()}
     for quarterly, yearly in ANNUAL_FLOWS.items():
         if quarterly in components:
             out[yearly] = components[quarterly]
         elif quarterly in not_supplied:
             reasons[yearly] = not_supplied[quarterly]
-    for code in (*ANNUAL_FLOWS, "starters_fte", "starters_headcount"):
+    for code in ANNUAL_FLOWS:
         what = "leavers" if code.startswith("leavers") else "starters"
         reasons[code] = NOT_QUARTERLY.format(what=what)
     return out, reasons

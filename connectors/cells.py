@@ -7,7 +7,7 @@ import math
 import re
 from datetime import date, datetime
 
-from policies.measures import BREACH_TYPES, ROLES, is_period
+from policies.measures import BREACH_TYPES, ORG_ROLES, ROLES, is_period
 
 _ROLE_LABELS = {**{r.replace("_", ""): r for r in ROLES}, "sw": "social_worker",
                 "ssw": "senior_social_worker", "ap": "advanced_practitioner",
@@ -60,19 +60,17 @@ def role(value: str) -> str:
     return role
 
 
-#: The census's OrgRole codes and what each names.
-ORG_ROLES: dict[str, str] = {"1": "senior_manager", "2": "middle_manager",
-                             "3": "first_line_manager", "4": "senior_practitioner",
-                             "5": "case_holder", "6": "qualified_without_cases"}
+#: The census's OrgRole codes (1 to 6) and our labels, each to the catalogue's category.
+_ORG_ROLE_CODES = {**{str(i): r for i, r in enumerate(ORG_ROLES, 1)},
+                   **{norm(r): r for r in ORG_ROLES}}
 
 
 def org_role(value: str) -> str:
     """The census OrgRole (1 senior manager … 5 case holder, 6 qualified without cases)."""
-    code = value.strip().lstrip("0") or "0"
-    if code in ORG_ROLES:
-        return ORG_ROLES[code]
-    if norm(value) in {norm(r) for r in ORG_ROLES.values()}:
-        return next(r for r in ORG_ROLES.values() if norm(r) == norm(value))
+    found = _ORG_ROLE_CODES.get(value.strip().lstrip("0") or "0") or _ORG_ROLE_CODES.get(
+        norm(value))
+    if found:
+        return found
     raise ValueError(f"{value[:20]!r} is not an OrgRole (1 to 6)")
 
 

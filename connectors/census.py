@@ -2,22 +2,27 @@
 
 The file is parsed incrementally (lxml's iterparse); each ``Header``, ``LALevelVacancies`` and
 ``CSWWWorker`` element is validated against ``schemas/csww.xsd`` (libxml2's XML Schema
-validator) as soon as it ends, mapped, and dropped, so the XML never sits in memory whole. A
-document type declaration (the "billion laughs" and external-entity attacks; entities are never
-resolved, the network never used), nesting deeper than the schema allows, or a file over
-MAX_BYTES stops reading at once. Every problem is reported
-with the file's line and the element's path.
+validator) as soon as it ends, mapped, folded into the return's running totals
+(``connectors.tally``) and dropped: neither the XML nor its workers are kept, and memory does not
+grow with the file. A worker in two posts comes twice (DfE counts the person once): a fixed-size
+filter names the ids that may have come before, and the file is read a second time for those
+ids alone. A document type declaration (the "billion laughs" and external-entity attacks;
+entities are never resolved, the network never used), nesting deeper than the schema allows, or
+a file over MAX_BYTES stops reading at once. Every problem is reported with the file's line and
+the element's path.
 
 The return lands as period ``YYYY-Q3`` (the quarter ending on the census date, 30 September),
 its LEA code identifies the LA, and its workers become assignments in DfE's terms: in post at
 30 September by FTE30, starters and leavers over the year to it by role start and end dates,
 cases held (Cases30), working days lost; agency workers from ``LALevelVacancies`` where the
-return gives them there and not as workers. OrgRole is kept as the census role; the price-cap
-role, hourly rates, conversions and MoU breaches are not in the census, and are not supplied.
+return gives them there and not as workers. OrgRole is the census role: permanent FTE and
+headcount in post are broken down by it. The price-cap role, hourly rates, conversions and MoU
+breaches are not in the census, and are not supplied.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -30,6 +35,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from connectors.problems import Problem, RecordsError
 from connectors.records import Assignment, WorkerRecords, census_period, worker_row
 from connectors.reference import dfe_codes
+from connectors.tally import Tally
 from policies.geography import ReorganisedLA, resolve, same_la
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "csww.xsd"
@@ -65,7 +71,7 @@ def read_census(path: Path, la_code: str | None = None) -> WorkerRecords:
 
 
 def parse_census(stream: BinaryIO, la_code: str | None = None) -> WorkerRecords:
-    """The census return read from ``stream`` (see ``read_census``)."""
+    """The census return read from ``stream``, a seekable file (see ``read_census``)."""
     reader = _CensusReader(la_code)
     try:
         for name, element, index in _sections(_Bounded(stream, reader.problems),
@@ -73,7 +79,48 @@ def parse_census(stream: BinaryIO, la_code: str | None = None) -> WorkerRecords:
             reader.section(name, element, index)
     except _Stop:
         pass
+    if reader.suspects and not reader.problems:
+        # Some worker ids may have come twice: read the file again for those ids alone.
+        stream.seek(0)
+        reader.fold_duplicates(_rows_of(stream, reader.suspects, reader.period or ""))
     return reader.records()
+
+
+def _rows_of(stream: BinaryIO, ids: set[str], period: str) -> dict[str, list[Assignment]]:
+    """Every worker row of the (already validated) return whose id is one of ``ids``."""
+    problems: list[Problem] = []
+    rows: dict[str, list[Assignment]] = {}
+    for name, element, _ in _sections(_Bounded(stream, problems), problems):
+        if name == "CSWWWorker" and _text(element, "SWENo") in ids:
+            assignment = worker_row(element.sourceline or 0, _raw(element, period), problems,
+                                    set())
+            if assignment is not None:
+                rows.setdefault(assignment.worker_id, []).append(assignment)
+    return rows
+
+
+class _SeenBefore:
+    """Which worker ids may have been read before, in a fixed 128 KiB whatever the file's
+    size: a Bloom filter. It never misses an id read before; it may name one that was not (one
+    in millions at a large LA's few thousand workers), which the second reading settles."""
+
+    BITS = 1 << 20
+    HASHES = 4
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self.BITS // 8)
+
+    def add(self, key: str) -> bool:
+        """Note ``key``; True when it may have been noted before."""
+        digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=16).digest(), "big")
+        seen = True
+        for _ in range(self.HASHES):
+            bit, digest = digest & (self.BITS - 1), digest >> 20  # 20 bits a position
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            if not self.bits[byte] & mask:
+                seen = False
+                self.bits[byte] |= mask
+        return seen
 
 
 class _Bounded:
@@ -145,9 +192,15 @@ class _CensusReader:
         self.census_date: date | None = None
         self.lea: str | None = None
         self.la_level: dict[str, float] = {}
-        self.assignments: list[Assignment] = []
+        #: The workers as running totals; the rows themselves are not kept.
+        self.tally: Tally | None = None
+        self.workers = 0
+        self.seen = _SeenBefore()
+        #: Worker ids that may have come more than once (each census post is a row).
+        self.suspects: set[str] = set()
         self.has_cases = self.has_absence = False
-        self.order: list[str] = []
+        #: The kinds of section read so far (the Header must come first).
+        self.order: set[str] = set()
 
     def section(self, name: str, element: etree._Element, index: int) -> None:
         path = f"/Message/{name}[{index}]" if name == "CSWWWorker" else f"/Message/{name}"
@@ -160,7 +213,7 @@ class _CensusReader:
             return
         if name == "Header" and self.order:
             self._problem(line, path, "must come first")
-        self.order.append(name)
+        self.order.add(name)
         valid = self._validate(element, path)
         if name == "Header":
             self._header(element, path, valid)
@@ -210,6 +263,7 @@ class _CensusReader:
         self.la_code = code
         self.census_date = reference
         self.period = census_period(year)
+        self.tally = Tally(self.period, annual=True, caps=None)
 
     def _vacancies(self, element: etree._Element) -> None:
         self.la_level["vacancy_fte"] = float(_text(element, "NumberOfVacancies"))
@@ -220,8 +274,7 @@ class _CensusReader:
                 self.la_level[key] = float(value)
 
     def _worker(self, element: etree._Element, path: str) -> None:
-        raw = {field: (element.findtext(name) or "").strip() for name, field in FIELDS.items()}
-        raw["period"] = self.period or ""
+        raw = _raw(element, self.period or "")
         self.has_cases |= bool(raw["cases"])
         self.has_absence |= bool(raw["absence_days"])
         found: list[Problem] = []
@@ -233,8 +286,18 @@ class _CensusReader:
             child = element.find(name)
             line = (child.sourceline if child is not None else None) or problem.line
             self._problem(line, f"{path}/{name}", problem.message)
-        if assignment is not None:
-            self.assignments.append(assignment)
+        if assignment is not None and self.tally is not None:
+            self.tally.add(assignment)
+            self.workers += 1
+            if self.seen.add(assignment.worker_id):
+                self.suspects.add(assignment.worker_id)
+
+    def fold_duplicates(self, rows: dict[str, list[Assignment]]) -> None:
+        """Count each worker the return gives more than once as one (DfE's headcounts)."""
+        assert self.tally is not None
+        for mine in rows.values():
+            if len(mine) > 1:
+                self.tally.fold_duplicate(mine)
 
     def records(self) -> WorkerRecords:
         if self.period is None and not self.problems:
@@ -242,11 +305,19 @@ class _CensusReader:
                                                                "<Header>"))
         if self.problems:
             raise RecordsError(self.problems)
-        assert self.period is not None
-        return WorkerRecords(tuple(self.assignments), self.has_cases, self.has_absence,
+        assert self.period is not None and self.tally is not None
+        return WorkerRecords((), self.has_cases, self.has_absence,
                              columns=frozenset(), annual=True,
                              la_level={self.period: dict(self.la_level)} if self.la_level
-                             else {}, la_code=self.la_code)
+                             else {}, la_code=self.la_code,
+                             tallied={self.period: self.tally} if self.workers else {})
+
+
+def _raw(element: etree._Element, period: str) -> dict[str, str]:
+    """A worker's cells by our field names."""
+    raw = {field: (element.findtext(name) or "").strip() for name, field in FIELDS.items()}
+    raw["period"] = period
+    return raw
 
 
 def _text(element: etree._Element, path: str) -> str:

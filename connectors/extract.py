@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from connectors.contract import Extract, build_extract
-from connectors.records import AggregateRecords, Assignment, WorkerRecords
-from policies.measures import BREACH_TYPES, ROLES, period_key
+from connectors.records import AggregateRecords, WorkerRecords
+from connectors.tally import (
+    DECIMALS,
+    Group,
+    Tally,
+    quarter_bounds,
+    tally_rows,
+    year_bounds,
+)
+from policies.measures import BREACH_TYPES, ORG_ROLES, ROLES, period_key
+
+__all__ = ["PriceCaps", "RecordsSource", "previous_periods", "quarter_bounds", "weekdays",
+           "worker_components", "year_bounds"]
 
 Breakdowns = dict[str, dict[str, dict[str, float]]]
-_DECIMALS = 6  # far below any FTE precision, and keeps float noise out of the signed JSON
-_SENIORITY = {role: i for i, role in enumerate(ROLES)}
+#: The flows counted over the twelve months to the period's end, and their quarterly group.
+YEAR_FLOWS = ("starters", "leavers")
 
 
 @dataclass(frozen=True)
@@ -39,14 +49,6 @@ class PriceCaps:
             raise ValueError("price caps must be positive amounts")
 
 
-def quarter_bounds(period: str) -> tuple[date, date]:
-    """First and last day of the quarter ``period`` names."""
-    year, quarter = period_key(period)
-    first = date(year, 3 * quarter - 2, 1)
-    following = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
-    return first, following - timedelta(days=1)
-
-
 def weekdays(period: str) -> int:
     """Monday-to-Friday days in the quarter: the working days available per FTE."""
     return _weekdays(*quarter_bounds(period))
@@ -55,12 +57,6 @@ def weekdays(period: str) -> int:
 def _weekdays(first: date, last: date) -> int:
     return sum(1 for n in range((last - first).days + 1)
                if (first + timedelta(days=n)).weekday() < 5)
-
-
-def year_bounds(period: str) -> tuple[date, date]:
-    """First and last day of the twelve months ending with the quarter ``period`` names."""
-    _, last = quarter_bounds(period)
-    return date(last.year - 1, last.month, last.day) + timedelta(days=1), last
 
 
 def previous_periods(period: str, count: int) -> tuple[str, ...]:
@@ -73,8 +69,13 @@ def previous_periods(period: str, count: int) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _leavers(rows: Iterable[Assignment], first: date, last: date) -> list[Assignment]:
-    return [a for a in rows if not a.agency and a.leave_date and first <= a.leave_date <= last]
+def tally_of(records: WorkerRecords, period: str, caps: PriceCaps | None) -> Tally:
+    """The totals of ``period``: folded as a census return streamed past, or from its rows."""
+    tallied = records.tallied.get(period)
+    if tallied is not None:
+        return tallied
+    return tally_rows(period, (a for a in records.assignments if a.period == period),
+                      records.annual, caps.hourly if caps else None)
 
 
 def worker_components(records: WorkerRecords, period: str, caps: PriceCaps | None,
@@ -83,132 +84,113 @@ def worker_components(records: WorkerRecords, period: str, caps: PriceCaps | Non
     """Components, breakdowns and the components not supplied (with why) of ``period``,
     computed from its return's worker rows. Nothing the records do not hold is a zero."""
     first, last = quarter_bounds(period)
-    rows = [a for a in records.assignments if a.period == period]
+    tally = tally_of(records, period, caps)
+    groups = tally.groups
     la_level = records.la_level.get(period, {})
     not_supplied = records.not_collected()
     if caps is None:
         not_supplied.setdefault("agency_above_cap", "x: no price caps in the connector's "
                                                     "configuration")
-    in_post = [a for a in rows if a.start_date <= last and (a.leave_date is None
-                                                             or a.leave_date > last)]
-    permanent = [a for a in in_post if not a.agency]
-    agency = [a for a in in_post if a.agency]
     # The census may give agency workers at LA level only (LALevelVacancies), not as rows.
-    agency_at_la_level = not any(a.agency for a in rows) and "agency_fte" in la_level
-    starters = [a for a in rows if not a.agency and first <= a.start_date <= last]
-    leavers = _leavers(rows, first, last)
-    converted = [a for a in rows if a.converted_from_agency
-                 and first <= a.converted_from_agency <= last]
-    breaches = [a.breach_type for a in rows if a.breach_type]
-    groups: dict[str, list[Assignment]] = {"permanent": permanent, "agency": agency}
+    agency_at_la_level = not tally.agency_rows and "agency_fte" in la_level
+    in_post = {"permanent": groups["permanent"], "agency": groups["agency"]}
     if agency_at_la_level:
-        del groups["agency"]
+        del in_post["agency"]
 
     components: dict[str, float] = {}
-    for code, group in groups.items():
-        components[f"{code}_fte"] = _sum(a.fte for a in group)
-        components[f"{code}_headcount"] = float(len({a.worker_id for a in group}))
+    for code, group in in_post.items():
+        components[f"{code}_fte"] = group.fte.value
+        components[f"{code}_headcount"] = float(group.rows)
     if agency_at_la_level:
-        components["agency_fte"] = round(la_level["agency_fte"], _DECIMALS)
+        components["agency_fte"] = round(la_level["agency_fte"], DECIMALS)
         if "agency_headcount" in la_level:
             components["agency_headcount"] = la_level["agency_headcount"]
-    components |= {
-        "starters_fte": _sum(a.fte for a in starters),
-        "starters_headcount": float(len({a.worker_id for a in starters})),
-        "leavers_fte": _sum(a.fte for a in leavers),
-        "leavers_headcount": float(len({a.worker_id for a in leavers})),
-    }
+    for flow in YEAR_FLOWS:
+        components[f"{flow}_fte"] = groups[flow].fte.value
+        components[f"{flow}_headcount"] = float(groups[flow].rows)
     vacancies = la_level.get("vacancy_fte", vacancy_fte)
     if vacancies is not None:
-        components["vacancy_fte"] = round(vacancies, _DECIMALS)
-    components |= _year_leavers(records, period)
+        components["vacancy_fte"] = round(vacancies, DECIMALS)
+    components |= _year_flows(records, tally, caps)
     if "agency_conversions" not in not_supplied:
-        components["agency_conversions"] = float(len({a.worker_id for a in converted}))
+        components["agency_conversions"] = float(groups["converted"].rows)
     if "mou_breaches" not in not_supplied:
-        components["mou_breaches"] = float(len(breaches))
-    above_cap: list[Assignment] = []
+        components["mou_breaches"] = float(sum(tally.breaches.values()))
     if caps is not None and "agency_above_cap" not in not_supplied:
-        above_cap = [a for a in agency if a.role and (a.hourly_rate or 0) > caps.hourly[a.role]]
-        components["agency_above_cap"] = float(len({a.worker_id for a in above_cap}))
+        components["agency_above_cap"] = float(groups["above_cap"].rows)
     if records.has_cases:
-        holders = [a for a in in_post if a.case_holder]
-        components["cases"] = float(sum(a.cases or 0 for a in holders))
-        components["case_holders_fte"] = _sum(a.fte for a in holders)
+        components["cases"] = float(tally.cases)
+        components["case_holders_fte"] = groups["holders"].fte.value
     if records.has_absence:
         # A census return's absence is over its year, so are the days it is measured against.
         days = _weekdays(*(year_bounds(period) if records.annual else (first, last)))
-        components["working_days_lost"] = _sum(a.absence_days or 0.0 for a in rows
-                                               if not a.agency)
+        components["working_days_lost"] = tally.absence.value
         components["working_days_available"] = round(components["permanent_fte"] * days,
-                                                      _DECIMALS)
+                                                      DECIMALS)
     breakdowns: Breakdowns = {}
     if "role" in records.columns:
-        breakdowns["role"] = _by_role(groups, converted, above_cap, components)
+        breakdowns["role"] = _by_role(tally, in_post, components)
+    permanent = groups["permanent"]
+    if permanent.rows and permanent.complete("org_role"):
+        # The census's own role: where every permanent worker in post gives one, so the
+        # roles add up to the whole.
+        breakdowns["org_role"] = {
+            r: {"permanent_fte": permanent.fte_of("org_role", r),
+                "permanent_headcount": permanent.people_of("org_role", r)}
+            for r in ORG_ROLES}
     if "mou_breaches" in components:
-        breakdowns["breach_type"] = {t: {"mou_breaches": float(breaches.count(t))}
+        breakdowns["breach_type"] = {t: {"mou_breaches": float(tally.breaches.get(t, 0))}
                                      for t in BREACH_TYPES}
     return components, breakdowns, {c: r for c, r in not_supplied.items()
                                      if c not in components}
 
 
-def _by_role(groups: Mapping[str, list[Assignment]], converted: list[Assignment],
-             above_cap: list[Assignment], components: Mapping[str, float]
+def _by_role(tally: Tally, in_post: Mapping[str, Group], components: Mapping[str, float]
              ) -> dict[str, dict[str, float]]:
     by_role: dict[str, dict[str, float]] = {r: {} for r in ROLES}
-    for code, group in groups.items():
+    for code, group in in_post.items():
         for role in ROLES:
-            by_role[role][f"{code}_fte"] = _sum(a.fte for a in group if a.role == role)
-        for role, count in _headcount(group).items():
-            by_role[role][f"{code}_headcount"] = count
-    for code, group in (("agency_conversions", converted), ("agency_above_cap", above_cap)):
+            by_role[role][f"{code}_fte"] = group.fte_of("role", role)
+            by_role[role][f"{code}_headcount"] = group.people_of("role", role)
+    for code, name in (("agency_conversions", "converted"), ("agency_above_cap", "above_cap")):
         if code in components:
-            for role, count in _headcount(group).items():
-                by_role[role][code] = count
+            for role in ROLES:
+                by_role[role][code] = tally.groups[name].people_of("role", role)
     return by_role
 
 
-def _year_leavers(records: WorkerRecords, period: str) -> dict[str, float]:
-    """Leavers in the twelve months to the period's end: from the census return itself, or
-    from the four quarterly returns ending with ``period`` (nothing until all four are there)."""
+def _year_flows(records: WorkerRecords, tally: Tally, caps: PriceCaps | None
+                ) -> dict[str, float]:
+    """Starters and leavers in the twelve months to the period's end: from the census return
+    itself, or from the four quarterly returns ending with its period (nothing until all four
+    are there)."""
     if records.annual:
-        quarters = [(period, *year_bounds(period))]
+        tallies = {flow: [tally.groups[f"{flow}_year"]] for flow in YEAR_FLOWS}
     else:
         held = set(records.periods())
-        quarters = [(p, *quarter_bounds(p)) for p in previous_periods(period, 4)]
-        if any(p not in held for p, _, _ in quarters):
+        quarters = previous_periods(tally.period, 4)
+        if any(p not in held for p in quarters):
             return {}
-    fte: list[float] = []
-    headcount = 0
-    for p, first, last in quarters:
-        left = _leavers((a for a in records.assignments if a.period == p), first, last)
-        fte += [a.fte for a in left]
-        headcount += len({a.worker_id for a in left})
-    return {"leavers_12m_fte": _sum(fte), "leavers_12m_headcount": float(headcount)}
+        each = [tally, *(tally_of(records, p, caps) for p in quarters[1:])]
+        tallies = {flow: [t.groups[flow] for t in each] for flow in YEAR_FLOWS}
+    out: dict[str, float] = {}
+    for flow, groups in tallies.items():
+        year = Group()
+        for group in groups:
+            year.merge(group)
+        out[f"{flow}_12m_fte"] = year.fte.value
+        out[f"{flow}_12m_headcount"] = float(year.rows)
+    return out
 
 
-def year_leavers_reason(period: str, held: Iterable[str]) -> str:
-    """Why leavers over the year are not supplied for a quarterly return of ``period``."""
+def year_flows_reason(period: str, held: Iterable[str]) -> str:
+    """Why flows over the year are not supplied for a quarterly return of ``period``."""
     missing = [p for p in previous_periods(period, 4) if p not in set(held)]
     return f"x: needs four quarterly returns; {', '.join(sorted(missing))} not there"
 
 
 def _sum(values: Iterable[float]) -> float:
-    return round(math.fsum(values), _DECIMALS)
-
-
-def _headcount(group: list[Assignment]) -> dict[str, float]:
-    """Distinct workers per role; one holding several roles counts once, in the most senior."""
-    role_of: dict[str, str] = {}
-    for a in group:
-        held = role_of.get(a.worker_id)
-        if a.role and (held is None or _SENIORITY[a.role] > _SENIORITY[held]):
-            role_of[a.worker_id] = a.role
-    counts: dict[str, float] = defaultdict(float)
-    for role in ROLES:
-        counts[role] = 0.0
-    for role in role_of.values():
-        counts[role] += 1
-    return counts
+    return round(math.fsum(values), DECIMALS)
 
 
 @dataclass
@@ -251,17 +233,19 @@ class RecordsSource:
             row = self.records.rows[period]
             components = dict(row.components)
             not_supplied = dict(row.not_supplied)
-            if not row.annual and "leavers_12m_fte" not in components:
-                components |= _rolling_leavers(self.records, period)
-                if "leavers_12m_fte" not in components:
-                    not_supplied["leavers_12m_fte"] = year_leavers_reason(
-                        period, self.records.rows)
+            for flow in YEAR_FLOWS:
+                if not row.annual and f"{flow}_12m_fte" not in components:
+                    found = _rolling(self.records, period, flow)
+                    components |= found
+                    not_supplied |= {code: year_flows_reason(period, self.records.rows)
+                                     for code in _year_codes(flow) if code not in found}
             return components, {d: {c: dict(v) for c, v in cats.items()}
                                 for d, cats in row.breakdowns.items()}, not_supplied
         components, breakdowns, not_supplied = worker_components(
             self.records, period, self.caps, self.vacancies.get(period))
-        if "leavers_12m_fte" not in components:
-            not_supplied["leavers_12m_fte"] = year_leavers_reason(period, self.records.periods())
+        not_supplied |= {code: year_flows_reason(period, self.records.periods())
+                         for flow in YEAR_FLOWS for code in _year_codes(flow)
+                         if code not in components}
         if "vacancy_fte" not in components:
             not_supplied["vacancy_fte"] = "x: no vacancies given for the period"
         return components, breakdowns, not_supplied
@@ -272,12 +256,17 @@ class RecordsSource:
                              not_supplied=not_supplied)
 
 
-def _rolling_leavers(records: AggregateRecords, period: str) -> dict[str, float]:
-    """Leavers over the four quarterly rows ending with ``period``, where all four give them."""
+def _year_codes(flow: str) -> tuple[str, str]:
+    return f"{flow}_12m_fte", f"{flow}_12m_headcount"
+
+
+def _rolling(records: AggregateRecords, period: str, flow: str) -> dict[str, float]:
+    """A flow (starters, leavers) over the four quarterly rows ending with ``period``, where
+    all four give it."""
     rows = [records.rows.get(p) for p in previous_periods(period, 4)]
     out: dict[str, float] = {}
-    for code, flow in (("leavers_12m_fte", "leavers_fte"),
-                       ("leavers_12m_headcount", "leavers_headcount")):
-        if all(r is not None and not r.annual and flow in r.components for r in rows):
-            out[code] = _sum(r.components[flow] for r in rows if r is not None)
+    for code, quarterly in zip(_year_codes(flow), (f"{flow}_fte", f"{flow}_headcount"),
+                               strict=True):
+        if all(r is not None and not r.annual and quarterly in r.components for r in rows):
+            out[code] = _sum(r.components[quarterly] for r in rows if r is not None)
     return out

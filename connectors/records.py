@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors import cells
 from connectors.aggregates import (
@@ -25,6 +25,9 @@ from connectors.aggregates import (
     parse_aggregate,
 )
 from connectors.problems import Problem, RecordsError
+
+if TYPE_CHECKING:
+    from connectors.tally import Tally
 
 __all__ = ["AggregateRecords", "AggregateRow", "Assignment", "Problem", "RecordsError",
            "WorkerRecords", "parse_records", "read_records", "worker_row"]
@@ -115,10 +118,14 @@ class WorkerRecords:
     la_level: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     #: The LA the return names (the census's LEA), where it names one.
     la_code: str | None = None
+    #: Periods already folded into totals as the return streamed past (a census return keeps
+    #: no worker rows: see ``connectors.tally``).
+    tallied: Mapping[str, Tally] = field(default_factory=dict)
 
     def periods(self) -> tuple[str, ...]:
         """The periods the records hold a return for."""
-        return tuple(sorted({a.period for a in self.assignments} | set(self.la_level)))
+        return tuple(sorted({a.period for a in self.assignments} | set(self.la_level)
+                            | set(self.tallied)))
 
     def not_collected(self) -> dict[str, str]:
         """Component -> why the records cannot give it (a column the LA does not have)."""

@@ -113,7 +113,18 @@ BREACH_TYPES: tuple[str, ...] = (
     "other",
 )
 
-BREAKDOWNS: dict[str, tuple[str, ...]] = {"role": ROLES, "breach_type": BREACH_TYPES}
+#: The census's organisational roles (its OrgRole 1 to 6), most senior first.
+ORG_ROLES: tuple[str, ...] = (
+    "senior_manager",
+    "middle_manager",
+    "first_line_manager",
+    "senior_practitioner",
+    "case_holder",
+    "qualified_without_cases",
+)
+
+BREAKDOWNS: dict[str, tuple[str, ...]] = {"role": ROLES, "breach_type": BREACH_TYPES,
+                                          "org_role": ORG_ROLES}
 
 #: How a reader sees each breakdown category (the codes are unique across dimensions).
 CATEGORY_TITLES: dict[str, str] = {
@@ -127,9 +138,16 @@ CATEGORY_TITLES: dict[str, str] = {
     "notice_period": "Notice period",
     "references": "References",
     "other": "Other",
+    "senior_manager": "Senior manager",
+    "middle_manager": "Middle manager",
+    "first_line_manager": "First line manager",
+    "senior_practitioner": "Senior practitioner",
+    "case_holder": "Case holder",
+    "qualified_without_cases": "Qualified, without cases",
 }
 #: How a reader sees the part of a count its LA did not break down, per dimension.
-NOT_GIVEN_TITLES: dict[str, str] = {"role": "Role not given", "breach_type": "Type not given"}
+NOT_GIVEN_TITLES: dict[str, str] = {"role": "Role not given", "breach_type": "Type not given",
+                                    "org_role": "Census role not given"}
 
 COMPONENTS: dict[str, Component] = {
     c.code: c
@@ -144,6 +162,10 @@ COMPONENTS: dict[str, Component] = {
         Component("starters_fte", "Permanent starters in the period (FTE)", Unit.FTE,
                   people="starters_headcount"),
         Component("starters_headcount", "Permanent starters in the period", Unit.HEADCOUNT),
+        Component("starters_12m_fte", "Permanent starters in the twelve months to the "
+                  "period's end (FTE)", Unit.FTE, people="starters_12m_headcount"),
+        Component("starters_12m_headcount", "Permanent starters in the twelve months to the "
+                  "period's end", Unit.HEADCOUNT),
         Component("leavers_fte", "Permanent leavers in the period (FTE)", Unit.FTE,
                   people="leavers_headcount"),
         Component("leavers_headcount", "Permanent leavers in the period", Unit.HEADCOUNT),
@@ -173,7 +195,7 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure("permanent_fte", "Permanent social workers (FTE)", Unit.FTE, Kind.COUNT,
                 "permanent_fte", description=f"FTE of permanent social workers {_SNAPSHOT}.",
-                breakdowns=("role",), sources=("DfE inpost_fte", _CENSUS_FTE)),
+                breakdowns=("role", "org_role"), sources=("DfE inpost_fte", _CENSUS_FTE)),
         Measure("agency_fte", "Agency social workers (FTE)", Unit.FTE, Kind.COUNT,
                 "agency_fte", description=f"FTE of agency social workers {_SNAPSHOT}.",
                 breakdowns=("role",), sources=("DfE agency_fte", _CENSUS_FTE,
@@ -181,7 +203,8 @@ MEASURES: dict[str, Measure] = {
         Measure("permanent_headcount", "Permanent social workers (headcount)",
                 Unit.HEADCOUNT, Kind.COUNT, "permanent_headcount",
                 description=f"Permanent social workers {_SNAPSHOT}, each counted once.",
-                breakdowns=("role",), sources=("DfE inpost_headcount", "census CSWWWorker")),
+                breakdowns=("role", "org_role"),
+                sources=("DfE inpost_headcount", "census CSWWWorker")),
         Measure("agency_headcount", "Agency social workers (headcount)", Unit.HEADCOUNT,
                 Kind.COUNT, "agency_headcount",
                 description=f"Agency social workers {_SNAPSHOT}, each counted once.",

@@ -9,7 +9,9 @@ large peaks within 1.5 times the memory).
 from __future__ import annotations
 
 import csv
+import os
 import random
+import statistics
 import tempfile
 import time
 import tracemalloc
@@ -28,11 +30,12 @@ GENERATED = datetime(2023, 10, 5, 9, 0, tzinfo=UTC)
 WORKERS = 5_000
 TARGET_SECONDS = 2.0
 TARGET_MEMORY_RATIO = 1.5
-ROUNDS = 3
+ROUNDS = 5
 
 
-def workers(count: int, seed: int = 2023) -> list[dict[str, object]]:
-    """``count`` plausible census workers: permanent and agency, leavers, cases, absence."""
+def workers(count: int, seed: int = 2023, two_posts: bool = True) -> list[dict[str, object]]:
+    """``count`` plausible census workers: permanent and agency, leavers, cases, absence, a
+    few in two posts."""
     rng = random.Random(seed)
     out: list[dict[str, object]] = []
     for i in range(count):
@@ -50,6 +53,9 @@ def workers(count: int, seed: int = 2023) -> list[dict[str, object]]:
         else:
             row |= {"FTE30": fte, "Cases30": rng.randint(0, 25)}
         out.append(row)
+        if two_posts and not agency and not leaver and i % 100 == 0:
+            # One in a hundred holds a second post: the reader reads the file again for them.
+            out.append(row | {"FTE": 0.2, "FTE30": 0.2, "OrgRole": 5, "Cases30": 3})
     return out
 
 
@@ -77,13 +83,14 @@ def read_and_sign(path: Path, key: object, census_year: int | None = None) -> by
     return body
 
 
-def best(run: Callable[[], object]) -> float:
+def median(run: Callable[[], object]) -> float:
+    """The median of ROUNDS timings (the machine is shared: the median of several, not one)."""
     times = []
     for _ in range(ROUNDS):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return statistics.median(times)
 
 
 def peak_bytes(run: Callable[[], object]) -> int:
@@ -111,18 +118,26 @@ def main() -> list[dict[str, object]]:
         census_csv = write_csv(folder / "csww.csv", rows)
         # The two paths give the same extract before anything is timed.
         assert read_and_sign(xml, key) == read_and_sign(census_csv, key, 2023)
-        seconds = best(lambda: read_and_sign(xml, key))
-        csv_seconds = best(lambda: read_and_sign(census_csv, key, 2023))
-        expat_seconds = best(lambda: expat_only(xml))
+        seconds = median(lambda: read_and_sign(xml, key))
+        csv_seconds = median(lambda: read_and_sign(census_csv, key, 2023))
+        expat_seconds = median(lambda: expat_only(xml))
         small = peak_bytes(lambda: read_and_sign(xml, key))
         large = peak_bytes(lambda: read_and_sign(xml_large, key))
+        # Each worker in one post: nothing is read twice, nothing kept for a second reading.
+        once = [write_xml(folder / f"csww-once-{n}.xml", workers(n, seed, two_posts=False))
+                for n, seed in ((WORKERS, 2023), (4 * WORKERS, 7))]
+        small_once, large_once = (peak_bytes(lambda p=p: read_and_sign(p, key)) for p in once)
         size_mb = xml.stat().st_size / 1e6
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"census XML of {WORKERS} workers ({size_mb:.1f} MB) read, validated, mapped and "
-          f"signed in {seconds:.3f} s (target under {TARGET_SECONDS} s: "
-          f"{'met' if seconds < TARGET_SECONDS else 'MISSED'})")
-    print(f"peak memory {small / 1e6:.1f} MB at {WORKERS} workers, {large / 1e6:.1f} MB at "
-          f"{4 * WORKERS} (target within {TARGET_MEMORY_RATIO}x: "
-          f"{'met' if large < TARGET_MEMORY_RATIO * small else 'MISSED'})")
+          f"signed in {seconds:.3f} s, median of {ROUNDS} (target under {TARGET_SECONDS} s: "
+          f"{'met' if seconds < TARGET_SECONDS else 'MISSED'}; load average {load})")
+    print(f"peak memory {small / 1e6:.2f} MB at {WORKERS} workers, {large / 1e6:.2f} MB at "
+          f"{4 * WORKERS}: ratio {large / small:.2f} (target at most {TARGET_MEMORY_RATIO}: "
+          f"{'met' if large <= TARGET_MEMORY_RATIO * small else 'MISSED'}); one in a hundred "
+          f"workers in two posts")
+    print(f"with each worker in one post: {small_once / 1e6:.2f} MB and "
+          f"{large_once / 1e6:.2f} MB, ratio {large_once / small_once:.2f}")
     return [
         {"name": "census xml read+sign vs census csv", "value": seconds,
          "baseline": csv_seconds, "ratio": seconds / csv_seconds, "unit": "s"},
@@ -130,6 +145,8 @@ def main() -> list[dict[str, object]]:
          "baseline": expat_seconds, "ratio": seconds / expat_seconds, "unit": "s"},
         {"name": "census peak memory 4x file vs 1x", "value": large / 1e6,
          "baseline": small / 1e6, "ratio": large / small, "unit": "MB"},
+        {"name": "census peak memory 4x vs 1x, one post each", "value": large_once / 1e6,
+         "baseline": small_once / 1e6, "ratio": large_once / small_once, "unit": "MB"},
     ]
 
 

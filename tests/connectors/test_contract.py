@@ -27,6 +27,7 @@ COMPONENTS = {
     "permanent_fte": 2.8, "permanent_headcount": 3, "agency_fte": 2.0, "agency_headcount": 2,
     "vacancy_fte": 4.2, "starters_fte": 1.8, "starters_headcount": 2, "leavers_fte": 0.5,
     "leavers_headcount": 1, "leavers_12m_fte": 1.5, "leavers_12m_headcount": 2,
+    "starters_12m_fte": 2.6, "starters_12m_headcount": 3,
     "agency_conversions": 1, "agency_above_cap": 2, "mou_breaches": 2,
     "cases": 33, "case_holders_fte": 3.8, "working_days_lost": 5,
     "working_days_available": 182,

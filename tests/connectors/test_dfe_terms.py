@@ -42,7 +42,8 @@ def test_dfe_columns_are_the_components_and_the_year_lands_as_its_census_quarter
     assert row.components == {
         "permanent_fte": 179, "permanent_headcount": 190, "agency_fte": 24.7,
         "agency_headcount": 41, "vacancy_fte": 60.5, "leavers_12m_fte": 34.1,
-        "leavers_12m_headcount": 36, "case_holders_fte": 88.5, "cases": 1140}
+        "leavers_12m_headcount": 36, "starters_12m_fte": 30, "starters_12m_headcount": 31,
+        "case_holders_fte": 88.5, "cases": 1140}
     assert row.not_supplied["working_days_lost"] == "c: confidential (suppressed by the LA)"
     # DfE's flows count the year: never passed off as the quarter's.
     assert "year to the census date" in row.not_supplied["leavers_fte"]

@@ -112,22 +112,31 @@ def test_pre_aggregated_records_are_served_as_given_with_turnover_over_four_quar
     # DfE's turnover: leavers in the twelve months to 30 June over in-post FTE on 30 June.
     assert extract.components["leavers_12m_fte"] == pytest.approx(2.25)
     assert extract.measures["turnover_rate"].value == pytest.approx(22.5)
+    # Starters likewise: one FTE, one person in each of the four quarters.
+    assert extract.components["starters_12m_fte"] == 4
+    assert extract.components["starters_12m_headcount"] == 4
     early = source.extract("2024-Q1")
     assert early is not None and "turnover_rate" not in early.measures
     assert early.not_supplied["leavers_12m_fte"] == \
+        "x: needs four quarterly returns; 2023-Q2 not there"
+    assert early.not_supplied["starters_12m_headcount"] == \
         "x: needs four quarterly returns; 2023-Q2 not there"
 
 
 def test_quarterly_worker_returns_give_turnover_once_four_are_there() -> None:
     header = "period,worker_id,role,agency,fte,start_date,leave_date\n"
-    body = "".join(f"{p},SW{i},social_worker,0,1,2020-01-01,{left}\n" for i, (p, left) in
-                   enumerate((("2023-Q3", "2023-08-01"), ("2023-Q4", ""), ("2024-Q1", ""),
-                              ("2024-Q2", "2024-05-01"), ("2024-Q2", ""), ("2024-Q2", ""))))
+    body = "".join(f"{p},SW{i},social_worker,0,1,{start},{left}\n" for i, (p, start, left) in
+                   enumerate((("2023-Q3", "2020-01-01", "2023-08-01"),
+                              ("2023-Q4", "2023-11-01", ""), ("2024-Q1", "2020-01-01", ""),
+                              ("2024-Q2", "2020-01-01", "2024-05-01"),
+                              ("2024-Q2", "2024-04-02", ""), ("2024-Q2", "2020-01-01", ""))))
     vacancies = dict.fromkeys(("2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"), 0.0)
     extract = RecordsSource(LA, parse_records(header + body), CAPS, vacancies).extract("2024-Q2")
     assert extract is not None
     assert extract.components["leavers_12m_fte"] == 2 and extract.components["leavers_fte"] == 1
     assert extract.measures["turnover_rate"].value == pytest.approx(100.0)
+    # Starters over the same four quarters: SW1 in November, SW4 in April.
+    assert extract.components["starters_12m_fte"] == 2 and extract.components["starters_fte"] == 1
 
 
 @pytest.mark.parametrize(("period", "first", "last", "days"), [
