@@ -4,14 +4,21 @@ picture in the browser, the HTML pack and the PDF. Each chart carries a <title> 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import json
+import os
 import re
+import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+import matplotlib
+from flask import current_app, has_app_context
 from markupsafe import Markup
 from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -31,6 +38,9 @@ _OPENING = re.compile(r"^.*?<svg\b[^>]*?>", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _MARKER_WORDS = {"c": "withheld", "x": "not available", "z": "not applicable"}
 _IDS = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
+#: What else a drawn chart depends on: this module's code and the drawing library's version.
+_DRAWN_BY = hashlib.sha256(Path(__file__).read_bytes()
+                           + matplotlib.__version__.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -81,13 +91,52 @@ def _tidy(axes: object) -> None:
     axes.tick_params(colors=INK, labelsize=8)  # type: ignore[attr-defined]
 
 
+def _kept(kind: str, data: object, draw: Callable[[], Chart]) -> Chart:
+    """The chart ``draw`` makes of ``data``, kept as a file under the hub's data directory
+    (where there is an app) by the exact data drawn: the hub's other processes, and this one
+    after a restart, read it rather than draw it again (a region of 330 LAs takes matplotlib
+    seconds)."""
+    if not has_app_context():
+        return draw()
+    key = hashlib.sha256(repr((kind, _DRAWN_BY, data)).encode()).hexdigest()
+    directory = Path(current_app.config["HUB_SETTINGS"].var_dir) / "charts"
+    path = directory / f"{key}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        return Chart(kept["slug"], kept["title"], kept["description"],
+                     Markup(kept["svg"]))  # noqa: S704 -- written by _kept below, from _render
+    except (OSError, ValueError, KeyError):
+        pass  # not drawn yet, or unreadable: drawn again below
+    chart = draw()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Written whole then renamed: a reader in another process never sees half a chart.
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory,
+                                         suffix=".tmp", delete=False) as out:
+            json.dump({"slug": chart.slug, "title": chart.title,
+                       "description": chart.description, "svg": str(chart.svg)}, out)
+        os.replace(out.name, path)
+    except OSError:
+        pass  # a data directory that cannot be written costs a redraw, nothing else
+    return chart
+
+
 # Charts depend only on their arguments, and the same figures are drawn for every reader of an
-# organisation: a drawn chart is kept, and redrawn only when a figure changes.
+# organisation: a drawn chart is kept (in this process, and as a file for the others), and
+# redrawn only when a figure changes.
 @lru_cache(maxsize=CACHED_CHARTS)
 def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None, str], ...],
          highlight: frozenset[str] = frozenset()) -> Chart:
     """Horizontal bars, one per row (label, value or None, marker text); ``highlight`` labels
     are drawn darker. Rows with no value show their marker at zero."""
+    # A frozenset's order differs between processes: the key holds it sorted.
+    return _kept("bars", (slug, title, unit.value, rows, sorted(highlight)),
+                 lambda: _draw_bars(slug, title, unit, rows, highlight))
+
+
+def _draw_bars(slug: str, title: str, unit: Unit,
+               rows: tuple[tuple[str, float | None, str], ...], highlight: frozenset[str]
+               ) -> Chart:
     width, height = 6.4, 0.24 * len(rows) + 0.8
     figure = _figure(width, height)
     # Room for the longest label at 8 points (about 0.07 inch a character), and the axis below.
@@ -118,6 +167,12 @@ def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None,
 def lines(slug: str, title: str, unit: Unit, periods: tuple[str, ...],
           series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Chart:
     """One line per series over ``periods``; a period with no value leaves a gap."""
+    return _kept("lines", (slug, title, unit.value, periods, series),
+                 lambda: _draw_lines(slug, title, unit, periods, series))
+
+
+def _draw_lines(slug: str, title: str, unit: Unit, periods: tuple[str, ...],
+                series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Chart:
     figure = _figure(6.4, 2.8)
     figure.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.25)
     axes = figure.add_subplot()
