@@ -446,22 +446,22 @@ def main(argv: list[str] | None = None) -> list[dict[str, object]]:
         for name in results[0]:
             if name == "profiles":
                 continue
-            values = [r[name] for r in results]
-            slope = exponent(steps, values)
+            curve = [r[name] for r in results]
+            slope = exponent(steps, curve)
             unit = "" if name == "database MB" else " ms"
             answer = name.split(" (")[0] in ASKED
-            flag = "  OVER 200 ms" if answer and values[-1] > ANSWER_AIM_MS else ""
-            print(f"  {name + unit:<42}" + "".join(f"{v:>10.1f}" for v in values)
+            flag = "  OVER 200 ms" if answer and curve[-1] > ANSWER_AIM_MS else ""
+            print(f"  {name + unit:<42}" + "".join(f"{v:>10.1f}" for v in curve)
                   + f"  {slope:>8.2f}{flag}")
             rows.append({"name": f"growth: {name}, {dimension} x{steps[-1] / steps[0]:g}",
-                         "value": values[-1], "baseline": values[0],
-                         "ratio": values[-1] / values[0] if values[0] else float("inf"),
+                         "value": curve[-1], "baseline": curve[0],
+                         "ratio": curve[-1] / curve[0] if curve[0] else float("inf"),
                          "unit": "MB" if name == "database MB" else "ms",
                          "exponent": slope})
             if answer:
-                largest_answers[f"{name}, {dimension}={steps[-1]}"] = values[-1]
+                largest_answers[f"{name}, {dimension}={steps[-1]}"] = curve[-1]
                 if flag:
-                    over.append(f"{name}, {dimension}={steps[-1]}: {values[-1]:.0f} ms")
+                    over.append(f"{name}, {dimension}={steps[-1]}: {curve[-1]:.0f} ms")
         _print_profiles(dimension, steps[-1], results[-1]["profiles"])
     slowest = max(largest_answers, key=largest_answers.__getitem__)
     print(f"\nslowest answer at the largest sizes: {slowest}, "
