@@ -1,12 +1,15 @@
 """Wiring of benchmarks into the app: response cache, read audit, recompute queue, epochs.
 
 A computed answer is cached in-process per (route, measure, period, caller organisation), with
-its rendered JSON and CSV, and kept while the PolicySet it was decided with is the current one
-and the figures epoch has not moved. A consent or agreement change (a new PolicySet) changes the
-very next response. A recompute changes the epoch at once in its own process, and in the others
-within ``EPOCH_TTL``: they read the shared epoch (a Redis counter bumped after each recompute
-commits, or the database's versions when embedded) at most that often, so that a cached answer
-costs no round trip of its own.
+its rendered JSON and CSV, and kept while the PolicySet it was decided with is the current one,
+its period's figures version has not moved and the regions are as they were. A consent or
+agreement change (a new PolicySet) changes the very next response. A recompute changes the
+figures epoch at once in its own process, and in the others within ``EPOCH_TTL``: they read the
+shared epoch (a Redis counter bumped after each recompute commits, or the database's versions
+when embedded) at most that often, so that a cached answer costs no round trip of its own. Once
+the epoch moves the periods' versions are read again (one query), and only the answers of the
+periods whose version moved are released again: a recompute of the newest quarter leaves the
+other quarters of a trend as they were, figures and answers.
 """
 
 from __future__ import annotations
@@ -44,13 +47,15 @@ EPOCH_TTL = 1.0
 
 @dataclass(frozen=True, eq=False)
 class Cached:
-    """One computed answer, the PolicySet and figures epoch it holds for, and its audit.
+    """One computed answer, what it holds for (the PolicySet, its period's figures version,
+    the regions), and its audit.
 
     Compared and hashed by identity: the read log counts reads of the same answer together.
     """
 
     policy_set: PolicySet
-    epoch: str
+    version: int
+    geography: figures.Geography
     payload: dict[str, Any]
     refused: list[dict[str, Any]]
     #: The payload rendered once per format (JSON, CSV), filled by the API on first use.
@@ -58,17 +63,20 @@ class Cached:
 
 
 class ResponseCache:
-    """Answers by key, valid only for the PolicySet and epoch they were computed under."""
+    """Answers by key, valid only for the PolicySet, figures version and regions they were
+    computed under."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
         self._entries: OrderedDict[Hashable, Cached] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, policy_set: PolicySet, epoch: str) -> Cached | None:
+    def get(self, key: Hashable, policy_set: PolicySet, version: int,
+            geography: figures.Geography) -> Cached | None:
         """The answer cached under ``key`` if it still holds."""
         entry = self._entries.get(key)
-        if entry is None or entry.policy_set is not policy_set or entry.epoch != epoch:
+        if entry is None or entry.policy_set is not policy_set or entry.version != version \
+                or entry.geography is not geography:
             return None
         return entry
 
@@ -96,6 +104,9 @@ class Benchmarks:
         self._shared: tuple[str, float] = ("", -EPOCH_TTL)
         #: What is read from the database once per figures epoch: key -> (epoch, value).
         self._per_epoch: dict[Hashable, tuple[str, Any]] = {}
+        #: Each period's stored figures, kept while its version stands: (dataset, period) ->
+        #: figures.
+        self._figures: dict[tuple[str, str], figures.PeriodOfFigures] = {}
 
     def epoch(self, session: Session, dataset: str) -> str:
         """The figures epoch now: this process's recomputes, and the shared epoch as last read."""
@@ -106,28 +117,44 @@ class Benchmarks:
             self._shared = (shared, now)
         return f"{self._local}:{shared}"
 
+    def versions(self, session: Session, dataset: str, epoch: str) -> dict[str, int]:
+        """The figures version of each period of ``dataset``, read once per figures epoch."""
+        versions: dict[str, int] = self._once_per_epoch(
+            ("versions", dataset), epoch, lambda: figures.versions(session, dataset))
+        return versions
+
     def periods(self, session: Session, dataset: str, epoch: str) -> tuple[str, ...]:
         """The periods of ``dataset`` with figures, read once per figures epoch."""
-        periods: tuple[str, ...] = self._once_per_epoch(
-            ("periods", dataset), epoch, lambda: tuple(figures.periods(session, dataset)))
-        return periods
+        return tuple(self.versions(session, dataset, epoch))
 
-    def stored_figures(self, session: Session, dataset: str, period: str, epoch: str
-                       ) -> figures.PeriodOfFigures | None:
-        """The stored figures of every measure in ``period``, read once per figures epoch:
-        every reader's answer is made from the same figures, so a burst of first reads (each
-        caller its own answers) loads them once, not once per caller."""
-        stored: figures.PeriodOfFigures | None = self._once_per_epoch(
-            ("figures", dataset, period), epoch,
-            lambda: figures.load_period(session, dataset, period))
-        return stored
+    def stored_figures(self, session: Session, dataset: str, periods: list[str], epoch: str
+                       ) -> dict[str, figures.PeriodOfFigures]:
+        """The stored figures of every measure in each of ``periods`` that has any, read once
+        per figures version: every reader's answer is made from the same figures, so a burst
+        of first reads (each caller its own answers) loads them once, not once per caller,
+        and a recompute of one period leaves the others' as they were. The periods not kept
+        are read in one query."""
+        versions = self.versions(session, dataset, epoch)
+        kept = {p: self._figures.get((dataset, p)) for p in periods if p in versions}
+        missing = [p for p, stored in kept.items()
+                   if stored is None or stored.version != versions[p]]
+        for period, stored in figures.load_periods(session, dataset, missing).items():
+            self._figures[(dataset, period)] = kept[period] = stored
+        return {p: stored for p, stored in kept.items() if stored is not None}
 
     def geography(self, session: Session, epoch: str) -> figures.Geography:
         """Regions and their LAs, read once per figures epoch (the figures' region totals were
-        computed with the membership of their recompute, so the two change together)."""
-        geography: figures.Geography = self._once_per_epoch(
-            ("geography",), epoch, lambda: figures.geography(session))
-        return geography
+        computed with the membership of their recompute, so the two change together); the
+        same object while they are unchanged, so that answers can be kept by its identity."""
+        known = self._per_epoch.get(("geography",))
+        if known is not None and known[0] == epoch:
+            geography: figures.Geography = known[1]
+            return geography
+        read = figures.geography(session)
+        if known is not None and known[1] == read:
+            read = known[1]
+        self._per_epoch[("geography",)] = (epoch, read)
+        return read
 
     def _once_per_epoch(self, key: Hashable, epoch: str, read: Callable[[], Any]) -> Any:
         known = self._per_epoch.get(key)

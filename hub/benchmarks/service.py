@@ -59,26 +59,40 @@ def _measure(code: str) -> Measure:
     return measure
 
 
-def _answer(session: Session, benchmarks: Benchmarks, reader: Reader, measure: Measure,
-            period: str, epoch: str) -> Cached | None:
-    cached = benchmarks.cache.get(_key(reader, measure.code, period), reader.policy_set, epoch)
-    if cached is not None:
-        return cached
-    stored = benchmarks.stored_figures(session, DATASET_WORKFORCE, period, epoch)
-    if stored is None:
-        return None
-    # One pass releases every measure of the period together (the rule across measures needs
-    # them all); each answer is cached, so the reader's next measure costs a look-up.
-    subject = subject_for(session, reader.principal.org_code)
-    released = release_period(reader.policy_set, subject, period, stored.version, stored,
-                              benchmarks.geography(session, epoch))
-    count_decisions(released.permits, released.denies)
-    for code, answer in released.answers.items():
-        entry = Cached(reader.policy_set, epoch, answer.payload, answer.refused)
-        benchmarks.cache.put(_key(reader, code, period), entry)
-        if code == measure.code:
-            cached = entry
-    return cached
+def _answers(session: Session, benchmarks: Benchmarks, reader: Reader, measure: Measure,
+             periods: list[str], epoch: str) -> dict[str, Cached]:
+    """The reader's answer of ``measure`` in each of ``periods`` that has figures: kept ones
+    as they are, the others released from figures read in one query."""
+    versions = benchmarks.versions(session, DATASET_WORKFORCE, epoch)
+    geography = benchmarks.geography(session, epoch)
+    found: dict[str, Cached] = {}
+    missing = []
+    for period in periods:
+        if period not in versions:
+            continue
+        cached = benchmarks.cache.get(_key(reader, measure.code, period), reader.policy_set,
+                                      versions[period], geography)
+        if cached is not None:
+            found[period] = cached
+        else:
+            missing.append(period)
+    if missing:
+        subject = subject_for(session, reader.principal.org_code)
+        stored = benchmarks.stored_figures(session, DATASET_WORKFORCE, missing, epoch)
+        for period, figures_of in stored.items():
+            # One pass releases every measure of the period together (the rule across
+            # measures needs them all); each answer is cached, so the reader's next measure
+            # costs a look-up.
+            released = release_period(reader.policy_set, subject, period, figures_of.version,
+                                      figures_of, geography)
+            count_decisions(released.permits, released.denies)
+            for code, answer in released.answers.items():
+                entry = Cached(reader.policy_set, figures_of.version, geography,
+                               answer.payload, answer.refused)
+                benchmarks.cache.put(_key(reader, code, period), entry)
+                if code == measure.code:
+                    found[period] = entry
+    return {period: found[period] for period in periods if period in found}
 
 
 def _key(reader: Reader, measure: str, period: str) -> tuple[str, str, str, str]:
@@ -103,7 +117,7 @@ def benchmark(session: Session, benchmarks: Benchmarks, reader: Reader, measure_
     reader.check()
     measure = _measure(measure_code)
     epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
-    answer = _answer(session, benchmarks, reader, measure, period, epoch)
+    answer = _answers(session, benchmarks, reader, measure, [period], epoch).get(period)
     if answer is None:
         raise NotFound(f"No benchmark figures for {period} yet.")
     _audit(benchmarks, reader, f"{measure.code}@{period}", [answer])
@@ -130,7 +144,6 @@ def trend(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code
     epoch = benchmarks.epoch(session, DATASET_WORKFORCE)
     chosen = sorted((p for p in benchmarks.periods(session, DATASET_WORKFORCE, epoch)
                      if low <= period_key(p) <= high), key=period_key)
-    answers = [a for p in chosen
-               if (a := _answer(session, benchmarks, reader, measure, p, epoch)) is not None]
+    answers = list(_answers(session, benchmarks, reader, measure, chosen, epoch).values())
     _audit(benchmarks, reader, f"{measure.code}@{first or 'first'}..{last or 'last'}", answers)
     return [shape(a.payload) for a in answers]

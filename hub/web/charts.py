@@ -5,14 +5,21 @@ table of the same figures."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import json
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from pathlib import Path
 
+import matplotlib
+from flask import current_app, has_app_context
 from markupsafe import Markup
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -33,6 +40,9 @@ _OPENING = re.compile(r"^.*?<svg\b[^>]*?>", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _MARKER_WORDS = {"c": "withheld", "x": "not available", "z": "not applicable"}
 _IDS = re.compile(r'(\bid="|url\(#|href="#)([^"\)]+)')
+#: What else a drawn chart depends on: this module's code and the drawing library's version.
+_DRAWN_BY = hashlib.sha256(Path(__file__).read_bytes()
+                           + matplotlib.__version__.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -101,15 +111,51 @@ def _tidy(axes: object) -> None:
     axes.tick_params(colors=INK, labelsize=8)  # type: ignore[attr-defined]
 
 
+def _kept(kind: str, data: object, draw: Callable[[], Chart],
+          redraw: Callable[[], Figure]) -> Chart:
+    """The chart ``draw`` makes of ``data``, kept as a file under the hub's data directory
+    (where there is an app) by the exact data drawn: the hub's other processes, and this one
+    after a restart, read it rather than draw it again (a region of 330 LAs takes matplotlib
+    seconds)."""
+    if not has_app_context():
+        return draw()
+    key = hashlib.sha256(repr((kind, _DRAWN_BY, data)).encode()).hexdigest()
+    directory = Path(current_app.config["HUB_SETTINGS"].var_dir) / "charts"
+    path = directory / f"{key}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        return Chart(kept["slug"], kept["title"], kept["description"],
+                     Markup(kept["svg"]),  # noqa: S704 -- written by _kept below, from _render
+                     redraw)
+    except (OSError, ValueError, KeyError):
+        pass  # not drawn yet, or unreadable: drawn again below
+    chart = draw()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # Written whole then renamed: a reader in another process never sees half a chart.
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory,
+                                         suffix=".tmp", delete=False) as out:
+            json.dump({"slug": chart.slug, "title": chart.title,
+                       "description": chart.description, "svg": str(chart.svg)}, out)
+        os.replace(out.name, path)
+    except OSError:
+        pass  # a data directory that cannot be written costs a redraw, nothing else
+    return chart
+
+
 # Charts depend only on their arguments, and the same figures are drawn for every reader of an
-# organisation: a drawn chart is kept, and redrawn only when a figure changes.
+# organisation: a drawn chart is kept (in this process, and as a file for the others), and
+# redrawn only when a figure changes.
 @lru_cache(maxsize=CACHED_CHARTS)
 def bars(slug: str, title: str, unit: Unit, rows: tuple[tuple[str, float | None, str], ...],
          highlight: frozenset[str] = frozenset()) -> Chart:
     """Horizontal bars, one per row (label, value or None, marker text); ``highlight`` labels
     are drawn darker. Rows with no value show their marker at zero."""
     redraw = partial(_bars_figure, unit, rows, highlight)
-    return _render(redraw(), slug, title, _describe_bars(title, unit, rows), redraw)
+    # A frozenset's order differs between processes: the key holds it sorted.
+    return _kept("bars", (slug, title, unit.value, rows, sorted(highlight)),
+                 lambda: _render(redraw(), slug, title, _describe_bars(title, unit, rows),
+                                 redraw), redraw)
 
 
 def _bars_figure(unit: Unit, rows: tuple[tuple[str, float | None, str], ...],
@@ -145,7 +191,9 @@ def lines(slug: str, title: str, unit: Unit, periods: tuple[str, ...],
           series: tuple[tuple[str, tuple[float | None, ...]], ...]) -> Chart:
     """One line per series over ``periods``; a period with no value leaves a gap."""
     redraw = partial(_lines_figure, unit, periods, series)
-    return _render(redraw(), slug, title, _describe_lines(title, unit, periods, series), redraw)
+    return _kept("lines", (slug, title, unit.value, periods, series),
+                 lambda: _render(redraw(), slug, title,
+                                 _describe_lines(title, unit, periods, series), redraw), redraw)
 
 
 def _lines_figure(unit: Unit, periods: tuple[str, ...],

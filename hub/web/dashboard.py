@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub.benchmarks import figures
 from hub.web.panels import Panel, bar_panel, trend_panel
-from hub.web.reading import HEADLINE, TRENDS, Reading, la_row, region_row
+from hub.web.reading import HEADLINE, TRENDS, Reading, region_row
 from hub.web.tables import Cell, Table
 from policies.measures import DATASET_WORKFORCE, MEASURES
 
@@ -103,9 +103,12 @@ def region_table(reading: Reading, region: tuple[str, str], period: str,
                   ["Local authority", *(MEASURES[m].title for m in measures)],
                   slug=f"region-{'-'.join(measures)}", measures=measures)
     first = next((a for a in answers.values() if a is not None), None)
+    # Each LA's row looked up by code: a region of 330 LAs would otherwise search its list
+    # once per LA and measure.
+    rows = {m: {r["code"]: r for r in a["local_authorities"]} if a else {}
+            for m, a in answers.items()}
     for la in first["local_authorities"] if first else []:
-        table.add(la["name"], [table.figure(la_row(answers[m], la["code"]), m)
-                               for m in measures])
+        table.add(la["name"], [table.figure(rows[m].get(la["code"]), m) for m in measures])
     table.add(f"{name} (all LAs)", [table.figure(region_row(answers[m], code), m, True)
                                     for m in measures])
     table.add(ENGLAND, [table.figure(_national(answers[m]), m) for m in measures])
@@ -182,11 +185,9 @@ class Supply:
 
 def collection_status(session: Session, region: str, period: str) -> list[Supply]:
     """Which of ``region``'s LAs have supplied data for ``period`` (the latest revision)."""
-    supplied = {r.la_code: r for r in figures.latest_revisions(session, DATASET_WORKFORCE,
-                                                               period)}
+    supplied = figures.supplied(session, DATASET_WORKFORCE, period)
     geo = figures.geography(session)
-    return [Supply(la, geo.names.get(la, la), getattr(supplied.get(la), "revision", None),
-                   getattr(supplied.get(la), "received_at", None))
+    return [Supply(la, geo.names.get(la, la), *supplied.get(la, (None, None)))
             for la in geo.regions.get(region, ())]
 
 

@@ -173,13 +173,13 @@ def test_las_keep_their_own_rules_beside_the_regions_total(as_org):
 
 def test_figures_are_read_once_per_recompute_for_every_reader(as_org, figures_app, monkeypatch):
     loads: list[str] = []
-    real_load = figures_module.load_period
+    real_load = figures_module.load_periods
 
-    def counted(session, dataset, period):
-        loads.append(period)
-        return real_load(session, dataset, period)
+    def counted(session, dataset, periods):
+        loads.extend(periods)
+        return real_load(session, dataset, periods)
 
-    monkeypatch.setattr(figures_module, "load_period", counted)
+    monkeypatch.setattr(figures_module, "load_periods", counted)
     for org in (CAMDEN, CITY, LONDON):  # three callers, three answers: one read of the figures
         assert get(as_org(org), "agency_rate").status_code == 200
         # The reader's other measures of the period were released with it: no read either.
