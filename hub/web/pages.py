@@ -16,6 +16,7 @@ from hub.errors import InvalidInput
 from hub.organisations import service as organisations
 from hub.organisations.models import OrgKind
 from hub.web import commentary, dashboard, downloads, editable, report
+from hub.web.pageviews import page_reads
 from hub.web.reading import Reading, choose_period
 from hub.web.views import blp, current_person, signed_in
 
@@ -25,7 +26,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _reading() -> Reading:
     return Reading(get_session(), get_benchmarks(), get_policy_set(),
-                   current_person().principal)
+                   current_person().principal, page_reads())
 
 
 def _own(code: str) -> None:
