@@ -35,8 +35,9 @@ def get(client, measure: str = "agency_headcount", period: str = PERIOD, **kwarg
 def test_an_la_sees_its_own_value_unrounded(as_org):
     body = get(as_org(CAMDEN), "agency_rate").json
     components = simulated_extract(CAMDEN, PERIOD).components
-    assert body["own"]["value"] == pytest.approx(derive(MEASURES["agency_rate"], components))
-    assert body["own"]["numerator"] == components["agency_fte"]
+    # Not disclosure-controlled, and given to the places of its unit, as DfE publishes it.
+    assert body["own"]["value"] == round(derive(MEASURES["agency_rate"], components), 1)
+    assert body["own"]["numerator"] == round(components["agency_fte"], 1)
     assert body["position"]["of"] >= 2 and 1 <= body["position"]["quartile"] <= 4
 
 
