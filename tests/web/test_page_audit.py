@@ -113,11 +113,11 @@ def test_the_admin_audit_page_shows_a_page_view_in_words(web_app, web_client, si
     page = web_client.get("/admin/audit?action=benchmarks.page_view").get_data(as_text=True)
     assert "benchmarks.page_view" in page
     [(_, cells)] = tables(page)["audit"].rows
-    who, organisation, action, target, details = (c.text for c in cells[1:])
+    who, organisation, action, what = (c.text for c in cells[1:])
     assert who == f"user:{REGION_USER}" and organisation == "London"
     assert action == "benchmarks.page_view"
-    assert target == f"/region/{LONDON}?period={PERIOD}&section=la-updates"
-    assert details.startswith(f"7 figures read for {PERIOD}")
+    target = f"/region/{LONDON}?period={PERIOD}&section=la-updates"
+    assert what.startswith(f"{target}7 figures read for {PERIOD}")
     # The figures by name, on demand.
     assert f"<li>Agency worker rate, {PERIOD}</li>" in page
     assert f"<li>MoU breaches recorded, {PERIOD}</li>" in page
