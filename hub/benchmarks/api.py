@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from hub.benchmarks import service
 from hub.benchmarks.csv import metadata_headers, to_csv
 from hub.benchmarks.extension import get_benchmarks
+from hub.benchmarks.numbers import tidy
 from hub.benchmarks.reading import national_point, trend_point
 from hub.benchmarks.schemas import (
     LATEST,
@@ -74,7 +75,8 @@ def _one(route: str, measure: str, args: dict[str, Any], schema: ma.Schema) -> R
                         | metadata_headers([answer.payload]))
     body = answer.rendered.get(JSON)
     if body is None:
-        body = answer.rendered[JSON] = current_app.json.dumps(schema.dump(answer.payload)).encode()
+        body = answer.rendered[JSON] = current_app.json.dumps(
+            schema.dump(tidy(answer.payload))).encode()
     return Response(body, mimetype=JSON)
 
 
@@ -83,7 +85,8 @@ def _series(route: str, measure: str, args: dict[str, str],
     csv = _wants_csv()
     first, last = (_period(args[k]) if args.get(k) else None for k in ("first", "last"))
     points = service.trend(get_session(), get_benchmarks(), _reader(route), measure,
-                           first, last, (lambda payload: payload) if csv else shape)
+                           first, last, (lambda payload: payload) if csv
+                           else (lambda payload: shape(tidy(payload))))
     if csv:
         return _csv(points, f"{measure}-trend", args["metadata"])
     return {"measure": measure, "periods": points}

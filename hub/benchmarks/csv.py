@@ -3,7 +3,7 @@
 Header rows start with ``#`` (``pandas.read_csv(..., comment="#")`` skips them), or are left
 out (``metadata=False``) for a spreadsheet, which reads them as data; the same facts go in HTTP
 headers (``metadata_headers``). A withheld figure's value is its DfE marker (c, x, z) and its
-reason is in the next column.
+reason is in the next column. Numbers are given to their unit's places (``numbers``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import csv
 import io
 from collections.abc import Iterable
 from typing import Any
+
+from hub.benchmarks.numbers import tidy
 
 COLUMNS = ("period", "level", "code", "name", "region_code", "value", "reason")
 _RULES = ("min_cell_count", "rounding_base", "min_contributors", "dominance_share",
@@ -75,5 +77,5 @@ def to_csv(payloads: list[dict[str, Any]], metadata: bool = True) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for payload in payloads:
-        writer.writerows(_rows(payload))
+        writer.writerows(_rows(tidy(payload)))
     return out.getvalue()

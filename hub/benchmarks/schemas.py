@@ -35,10 +35,23 @@ class TrendQuerySchema(InputSchema):
     metadata = _METADATA
 
 
+class Number(ma.fields.Float):
+    """A released number, to its unit's places (``hub.benchmarks.numbers``): a count is
+    written whole (25, not 25.0)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class FigureSchema(ma.Schema):
     """A released figure: ``value``, or ``marker`` (c, x, z) and ``reason`` in its place."""
 
-    value = ma.fields.Float(allow_none=True, required=True)
+    value = Number(allow_none=True, required=True, metadata={
+        "description": "To the unit's places, as DfE publishes: rates, ratios, FTE and days "
+                       "to one decimal place (a rate never fewer than its rules' "
+                       "rate_decimals), people and counts whole"})
     marker = ma.fields.String(allow_none=True, required=True,
                               validate=ma.validate.OneOf([m.value for m in Marker]),
                               metadata={"description": "c: confidential (disclosure control); "
@@ -49,8 +62,8 @@ class FigureSchema(ma.Schema):
 class OwnFigureSchema(FigureSchema):
     """The caller's own figure, unrounded, with the counts it is derived from."""
 
-    numerator = ma.fields.Float(allow_none=True, required=True)
-    denominator = ma.fields.Float(allow_none=True, required=True)
+    numerator = Number(allow_none=True, required=True)
+    denominator = Number(allow_none=True, required=True)
 
 
 class AuthorityFigureSchema(FigureSchema):
@@ -76,12 +89,12 @@ class RegionFigureSchema(AggregateFigureSchema):
 
 
 class SummarySchema(ma.Schema):
-    """Quartiles over the released numbers (markers left out)."""
+    """Quartiles over the released numbers (markers left out), to the measure's places."""
 
     count = ma.fields.Integer(required=True)
-    lower_quartile = ma.fields.Float(required=True)
-    median = ma.fields.Float(required=True)
-    upper_quartile = ma.fields.Float(required=True)
+    lower_quartile = Number(required=True)
+    median = Number(required=True)
+    upper_quartile = Number(required=True)
 
 
 class PositionSchema(ma.Schema):

@@ -2,7 +2,9 @@
 
 Reads are answered from the in-process cache (see ``extension``) and audited through the
 batched read log (see ``readlog``): ``benchmarks.read`` events naming the figures version
-and every refusal behind each answer, and how many times it was read.
+and every refusal behind each answer, and how many times it was read. An API request is one
+event; a page (or a pack) gathers every answer it reads in a ``PageReads`` and is one
+``benchmarks.page_view`` event listing them, not one event per figure.
 """
 
 from __future__ import annotations
@@ -39,13 +41,55 @@ def recompute(session: Session, benchmarks: Benchmarks, dataset: str, period: st
     return version
 
 
+class PageReads:
+    """Every answer one page view reads, audited together as one event when the page is done:
+    which figures a person saw, not how many look-ups the page took to show them."""
+
+    def __init__(self) -> None:
+        self.reader: Reader | None = None
+        # By identity, in reading order: a figure read twice (a table and its chart) once.
+        self._answers: dict[int, Cached] = {}
+
+    def add(self, reader: Reader, answers: list[Cached]) -> None:
+        if self.reader is None:
+            self.reader = reader
+        elif (reader.principal.client_id, reader.route) != (
+                self.reader.principal.client_id, self.reader.route):
+            raise ValueError("one page view is read by one reader through one route")
+        for answer in answers:
+            self._answers.setdefault(id(answer), answer)
+
+    @property
+    def answers(self) -> list[Cached]:
+        return list(self._answers.values())
+
+    def audit(self, benchmarks: Benchmarks, page: str, target: str,
+              action: str = "page_view") -> bool:
+        """Queue the page view's one event, ``<route>.<action>`` (``page``: which page,
+        ``target``: its address); False when it read no figures, and so is not a read."""
+        reader, answers = self.reader, self.answers
+        if reader is None or not answers:
+            return False
+        read = sorted({(a.payload["measure"], a.payload["period"]) for a in answers},
+                      key=lambda mp: (mp[0], period_key(mp[1])))
+        benchmarks.reads.add(
+            same=("page", reader.principal.client_id, reader.route, target, *answers),
+            actor=reader.principal.client_id, org_code=reader.principal.org_code,
+            action=f"{reader.route}.{action}", target=target, details={
+                "page": page, "period": max((p for _, p in read), key=period_key),
+                "figures": [f"{m}@{p}" for m, p in read], **_read_details(answers)})
+        return True
+
+
 @dataclass(frozen=True)
 class Reader:
-    """Who asks, through which route, with the PolicySet of this request."""
+    """Who asks, through which route, with the PolicySet of this request; a page's reader
+    gathers its reads in ``page`` (audited as one event), an API request's are audited each."""
 
     principal: Principal
     route: str
     policy_set: PolicySet
+    page: PageReads | None = None
 
     def check(self) -> None:
         if self.principal.org_kind not in _READERS[self.route]:
@@ -99,16 +143,26 @@ def _key(reader: Reader, measure: str, period: str) -> tuple[str, str, str, str]
     return (reader.route, measure, period, reader.principal.org_code)
 
 
+def _read_details(answers: list[Cached]) -> dict[str, Any]:
+    """What a read event says of its answers: figures versions, agreements, refusals."""
+    versions: dict[str, int] = {}
+    for a in sorted(answers, key=lambda a: period_key(a.payload["period"])):
+        versions[a.payload["period"]] = a.payload["figures_version"]
+    return {"periods": versions,
+            "agreements": sorted({r for a in answers for r in a.payload["agreements"]}),
+            "refused": [r for a in answers for r in a.refused]}
+
+
 def _audit(benchmarks: Benchmarks, reader: Reader, target: str,
            answers: list[Cached]) -> None:
+    if reader.page is not None:
+        reader.page.add(reader, answers)  # audited once, when the page is done
+        return
     # The same client reading the same cached answers: one event counting the reads.
     benchmarks.reads.add(
         same=(reader.principal.client_id, reader.route, target, *answers),
         actor=reader.principal.client_id, org_code=reader.principal.org_code,
-        action=f"{reader.route}.read", target=target, details={
-            "periods": {a.payload["period"]: a.payload["figures_version"] for a in answers},
-            "agreements": sorted({r for a in answers for r in a.payload["agreements"]}),
-            "refused": [r for a in answers for r in a.refused]})
+        action=f"{reader.route}.read", target=target, details=_read_details(answers))
 
 
 def benchmark(session: Session, benchmarks: Benchmarks, reader: Reader, measure_code: str,

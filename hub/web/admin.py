@@ -3,6 +3,9 @@ health and pulls, and the audit log. Changes (overrides) need the admin role and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
@@ -119,6 +122,35 @@ def admin_connectors() -> str:
                    failing=failing)
 
 
+@dataclass(frozen=True)
+class FiguresRead:
+    """A page view's event in words: how many figures of which period, and each by name."""
+
+    summary: str
+    figures: list[str]
+
+
+def figures_read(details: dict[str, Any] | None) -> FiguresRead | None:
+    """What a page view (or a written pack) read, from its event's details; None for events
+    that list no figures."""
+    details = details or {}
+    figures = details.get("figures")
+    if not isinstance(figures, list):
+        return None
+    named = []
+    for figure in figures:
+        code, _, period = str(figure).partition("@")
+        measure = MEASURES.get(code)
+        named.append(f"{measure.title if measure else code}, {period}")
+    summary = f"{len(figures)} figure{'' if len(figures) == 1 else 's'} read"
+    if details.get("period"):
+        summary += f" for {details['period']}"
+    views = details.get("reads", 1)
+    if isinstance(views, int) and views > 1:  # the same page again within one batch
+        summary += f"; viewed {views} times"
+    return FiguresRead(summary, named)
+
+
 @blp.get("/admin/audit")
 @signed_in(ADMIN)
 def admin_audit() -> str:
@@ -145,5 +177,6 @@ def admin_audit() -> str:
     names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
     return render_template("admin_audit.html", events=events, action=action, actions=actions,
                    who=who, org=org, names=names,
+                   read={e.id: r for e in events if (r := figures_read(e.details)) is not None},
                    page=page, pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
                    verification=verification)

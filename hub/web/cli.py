@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from hub.agreements.cli import operator
 from hub.benchmarks.extension import get_benchmarks
+from hub.benchmarks.service import PageReads
 from hub.db import get_db
 from hub.decisions.store import get_policy_store
 from hub.errors import HubError
@@ -49,11 +50,18 @@ def report_command(region_code: str, period: str | None, output: Path | None) ->
             # The pack shows what the region itself may see, read as the API would read it.
             principal = Principal(operator(), region.code, OrgKind.REGION.value,
                                   frozenset(default_scopes(OrgKind.REGION)), "cli", 0)
-            reading = Reading(session, benchmarks, get_policy_store().current(), principal)
-            html = report.build(session, reading, (region.code, region.name), chosen, known)
+            reads = PageReads()
+            reading = Reading(session, benchmarks, get_policy_store().current(), principal,
+                              reads)
+            try:
+                html = report.build(session, reading, (region.code, region.name), chosen,
+                                    known)
+            finally:  # one event lists every figure the pack read
+                reads.audit(benchmarks, "hub report", f"report {region.code} {chosen}",
+                            action="report")
         except HubError as exc:
             click.echo(f"hub report: {exc.message}", err=True)
-            sys.exit(1)
+            sys.exit(1)  # what the pack read is flushed on exit
     benchmarks.reads.flush()  # the reads behind the pack are in the audit log on exit
     targets = [output] if output is not None else [
         Path(report.file_name(region.code, chosen, fmt)) for fmt in ("html", "pdf")]

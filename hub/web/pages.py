@@ -16,6 +16,7 @@ from hub.errors import InvalidInput
 from hub.organisations import service as organisations
 from hub.organisations.models import OrgKind
 from hub.web import commentary, dashboard, definitions, downloads, editable, report
+from hub.web.pageviews import page_reads
 from hub.web.reading import Reading, choose_period
 from hub.web.views import blp, current_person, signed_in
 
@@ -28,7 +29,7 @@ blp.add_app_template_global(definitions.definitions, "measure_definitions")
 
 def _reading() -> Reading:
     return Reading(get_session(), get_benchmarks(), get_policy_set(),
-                   current_person().principal)
+                   current_person().principal, page_reads())
 
 
 def _own(code: str) -> None:

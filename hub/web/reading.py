@@ -1,8 +1,8 @@
 """What one person reads: the benchmark service's answers, asked as their organisation.
 
 Pages and the pack get every figure through ``hub.benchmarks.service`` with the same PolicySet
-as the API, so a person sees exactly what an API client of their organisation would, and each
-read is audited the same way.
+as the API, so a person sees exactly what an API client of their organisation would. What a
+page reads is gathered in its ``PageReads`` and audited as one event listing every figure.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hub.benchmarks import figures
 from hub.benchmarks import service as benchmarks
 from hub.benchmarks.extension import Benchmarks
+from hub.benchmarks.service import PageReads, Reader
 from hub.errors import NotFound
 from hub.identity.tokens import Principal
 from policies.measures import DATASET_WORKFORCE, period_key
@@ -51,13 +52,15 @@ class Reading:
     benchmarks: Benchmarks
     policy_set: PolicySet
     principal: Principal
+    #: Where the page's reads gather, to be audited as one event when the page is done.
+    page: PageReads | None = None
 
     @property
     def route(self) -> str:
         return benchmarks.NATIONAL if self.principal.org_kind == "nare" else benchmarks.BENCHMARKS
 
-    def _reader(self) -> benchmarks.Reader:
-        return benchmarks.Reader(self.principal, self.route, self.policy_set)
+    def _reader(self) -> Reader:
+        return benchmarks.Reader(self.principal, self.route, self.policy_set, self.page)
 
     def one(self, measure: str, period: str) -> dict[str, Any] | None:
         """The benchmark of ``measure`` in ``period``, or None when it has no figures."""

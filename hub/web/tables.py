@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.benchmarks.numbers import decimals, to_places
 from policies.measures import MEASURES, Unit
 
 #: What each of DfE's markers stands for, for the legend under every table that uses one.
@@ -15,14 +16,13 @@ MARKERS = {"c": "confidential: withheld by disclosure control",
 
 
 def format_value(value: float | None, unit: Unit) -> str:
-    """A released number as a reader expects it: 12.4%, 230.5 FTE, 14."""
+    """A released number as a reader expects it, to the same places as the API gives it:
+    12.4%, 230.5 FTE, 14."""
     if value is None:
         return ""
-    if unit is Unit.PERCENT:
-        return f"{value:.1f}%"
-    if unit in (Unit.FTE, Unit.CASES_PER_FTE, Unit.DAYS):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
+    places = decimals(unit)
+    text = f"{to_places(value, places):,.{places}f}"
+    return f"{text}%" if unit is Unit.PERCENT else text
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ every LA's simulated extracts); while wrk drives the load test's mix of API requ
 (load_benchmarks' readers and measures, LOAD_CONNECTIONS connections), a signed-in London
 reader asks for each page SAMPLES times. The baseline, measured in the same turns, is
 /healthz on the same server: the ratio is what the page costs over the least a request costs.
+Before the load, one view of each page is counted in the audit log: the events it wrote
+(against one, the baseline: a page view should be one event).
 Debian's Chromium then draws the region page (its first section, and every section as the
 HTML pack holds them) 1400 px wide and reports each height; screenshots go to test-output/.
 """
@@ -36,6 +38,9 @@ PAGES = {"region page (one section)": "/region/E12000007?period=2024-Q4",
          "region page (LA updates)": "/region/E12000007?period=2024-Q4&section=la-updates",
          "pack (HTML)": "/region/E12000007/pack.html?period=2024-Q4",
          "pack (PDF)": "/region/E12000007/pack.pdf?period=2024-Q4"}
+#: Seconds after which a worker's read log has written what a request queued (it writes every
+#: 0.5 s).
+FLUSHED = 1.5
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
@@ -54,6 +59,28 @@ def _signed_in(base: str) -> requests.Session:
     session.post(f"{base}/sign-in", data={"email": EMAIL, "password": PASSWORD,
                                           "csrf_token": token}, timeout=30).raise_for_status()
     return session
+
+
+def _events_per_view(base: str, session: requests.Session, database: str) -> dict[str, int]:
+    """How many audit events one view of each page writes (its reader's events, counted once
+    the read log has flushed)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
+    counted = {}
+    with psycopg.connect(url, autocommit=True) as connection:
+        def events() -> int:
+            row = connection.execute("SELECT count(*) FROM audit_events WHERE actor = %s",
+                                     (f"user:{EMAIL}",)).fetchone()
+            return int(row[0]) if row else 0
+
+        for name, page in PAGES.items():
+            time.sleep(FLUSHED)
+            before = events()
+            _ttfb(session, f"{base}{page}")
+            time.sleep(FLUSHED)
+            counted[name] = events() - before
+    return counted
 
 
 def _heights(base: str, session: requests.Session) -> dict[str, int]:
@@ -106,6 +133,9 @@ def main() -> list[dict[str, object]]:
             reader = _signed_in(base)
             for url in PAGES.values():
                 _ttfb(reader, f"{base}{url}")  # warm each worker's caches
+            for name, count in _events_per_view(base, reader, made[0]).items():
+                rows.append({"name": f"pages: audit events per view, {name}", "value": count,
+                             "baseline": 1, "ratio": count, "unit": "events (baseline: one)"})
             load = subprocess.Popen(  # noqa: S603 - wrk with our own arguments
                 ["wrk", "-t1", f"-c{LOAD_CONNECTIONS}", "-d600s", "--timeout", "10s",
                  "-s", str(work / "load.lua"), base], env=env,
