@@ -3,6 +3,7 @@ health and pulls, and the audit log. Changes (overrides) need the admin role and
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +20,17 @@ from hub.errors import InvalidInput
 from hub.organisations.models import Organisation, OrgKind
 from hub.pulls.models import PullAttempt
 from hub.registry.models import Connector
+from hub.web import downloads
 from hub.web.cover import AUDIENCE_WORDS, agreement_in_words
+from hub.web.tables import Cell, Table
 from hub.web.views import blp, current_person, signed_in
 from policies.agreement import RESTRICTABLE_AUDIENCES
 from policies.measures import MEASURES
 
 ADMIN = OrgKind.ADMIN
 AUDIT_PAGE_SIZE = 50
+#: A download of the log holds the newest events its filters select, up to this many.
+AUDIT_DOWNLOAD_ROWS = 10_000
 RECENT_PULLS = 50
 
 
@@ -151,23 +156,29 @@ def figures_read(details: dict[str, Any] | None) -> FiguresRead | None:
     return FiguresRead(summary, named)
 
 
+def _audit_filters() -> tuple[Any, dict[str, str | None]]:
+    """The audit events the request's filters (action, who, organisation) select."""
+    chosen = {"action": request.args.get("action") or None,
+              "who": request.args.get("who", "").strip() or None,
+              "org": request.args.get("org", "").strip() or None}
+    query = select(AuditEvent)
+    if chosen["action"]:
+        query = query.where(AuditEvent.action == chosen["action"])
+    if chosen["who"]:
+        # "camden@…" finds "user:camden@…": people are recorded with their kind before them.
+        query = query.where(AuditEvent.actor.contains(chosen["who"], autoescape=True))
+    if chosen["org"]:
+        query = query.where(AuditEvent.org_code == chosen["org"])
+    return query, chosen
+
+
 @blp.get("/admin/audit")
 @signed_in(ADMIN)
 def admin_audit() -> str:
     """The audit log, newest first, optionally of one action; the chain verified on request."""
     session = get_session()
-    action = request.args.get("action") or None
+    query, chosen = _audit_filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    who = request.args.get("who", "").strip() or None
-    org = request.args.get("org", "").strip() or None
-    query = select(AuditEvent)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if who:
-        # "camden@…" finds "user:camden@…": people are recorded with their kind before them.
-        query = query.where(AuditEvent.actor.contains(who, autoescape=True))
-    if org:
-        query = query.where(AuditEvent.org_code == org)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     events = session.scalars(query.order_by(AuditEvent.id.desc()).offset(
         (page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE)).all()
@@ -175,8 +186,30 @@ def admin_audit() -> str:
         AuditEvent.action)).all()
     verification = audit.verify(session) if request.args.get("verify") else None
     names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
-    return render_template("admin_audit.html", events=events, action=action, actions=actions,
-                   who=who, org=org, names=names,
+    return render_template("admin_audit.html", events=events, actions=actions, names=names,
                    read={e.id: r for e in events if (r := figures_read(e.details)) is not None},
                    page=page, pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
-                   verification=verification)
+                   verification=verification, download_rows=AUDIT_DOWNLOAD_ROWS, **chosen)
+
+
+@blp.get("/admin/audit/download.<fmt>")
+@signed_in(ADMIN)
+def admin_audit_download(fmt: str) -> Response:
+    """The events the page's filters select, newest first (at most ``AUDIT_DOWNLOAD_ROWS``),
+    as CSV or XLSX: one row an event, its details as JSON in the last column."""
+    if fmt not in downloads.FORMATS:
+        abort(404)
+    session = get_session()
+    query, _ = _audit_filters()
+    events = session.scalars(query.order_by(AuditEvent.id.desc()).limit(
+        AUDIT_DOWNLOAD_ROWS)).all()
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
+    table = Table("Audit log", ["Event", "When (UTC)", "Who", "Organisation", "Action",
+                                "Target", "Details"], slug="audit")
+    for event in events:
+        table.rows.append((str(event.id), [Cell(text) for text in (
+            event.at.strftime("%Y-%m-%d %H:%M:%S"), event.actor,
+            names.get(event.org_code, event.org_code or ""), event.action, event.target or "",
+            json.dumps(event.details, sort_keys=True) if event.details else "")]))
+    return Response(downloads.render(table, fmt), mimetype=downloads.FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="audit-log.{fmt}"'})

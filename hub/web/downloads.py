@@ -41,17 +41,27 @@ def find(content: Any, slug: str) -> Table | None:
     return next((t for t in tables_in(content) if t.slug == slug), None)
 
 
+#: A cell starting with one of these is read by spreadsheet programs as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(text: str) -> str:
+    # Text (an audit event's target, say) is shown as text, never run as a formula: the
+    # apostrophe is how spreadsheets mark a cell as text (OWASP's advice for CSV injection).
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def _value(cell: Cell) -> str | float:
     # The number as the page rounds it (12.4%, not 12.4138...), or the marker in its place.
     if cell.marker:
         return cell.marker
     if cell.value is None:
-        return cell.text
+        return _text(cell.text)
     text = cell.text.replace(",", "").rstrip("%")
     try:
         return float(text) if "." in text else int(text)
     except ValueError:
-        return cell.text
+        return _text(cell.text)
 
 
 def _rows(table: Table) -> Iterable[list[str | float]]:
@@ -59,7 +69,7 @@ def _rows(table: Table) -> Iterable[list[str | float]]:
     for label, cells in table.rows:
         notes = "; ".join(f"{column}: {c.marker} ({c.reason})" for column, c in
                           zip(table.columns[1:], cells, strict=False) if c.marker)
-        yield [label, *(_value(c) for c in cells), notes]
+        yield [_text(label), *(_value(c) for c in cells), notes]
 
 
 def to_csv(table: Table) -> bytes:
