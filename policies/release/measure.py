@@ -75,8 +75,7 @@ def aggregate(asker: Asker, figures: MeasureFigures, las: tuple[str, ...], grain
     if not decision.permit:
         return Aggregate(refusal(decision), frozenset())
     supplied = figures.las
-    counted = {la: c for la in las if (c := supplied.get(la)) is not None
-               and asker.ask(grain, region, la).permit}
+    counted = {la: supplied[la] for la in asker.counted(grain, region, las, supplied)}
     asker.applied(decision, grain, region or NATIONAL_GRAIN)
     value = release_aggregate(counted, measure, rules_of(decision)) if counted else NOT_SUPPLIED
     return Aggregate(value, frozenset(counted))
