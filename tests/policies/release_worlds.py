@@ -13,7 +13,7 @@ from policies.decision import Clause, Decision, Resource, Subject
 from policies.measures import BREACH_TYPES, COMPONENTS, MEASURES, ROLES
 from policies.release import Figures, Geography, release_period
 from policies.rules import DisclosureRules
-from tests.policies.release_model import Model, Reader
+from tests.policies.release_model import Expr, Model, Reader
 
 PERIOD = "2024-Q4"
 HOME = "R0"
@@ -132,3 +132,26 @@ def model_of(world: dict[str, Any]) -> Model:
     supplied = world["supplied"]
     return Model({la: comps for la, (comps, _) in supplied.items()},
                  {la: split for la, (_, split) in supplied.items()}, world["geo"].region_of)
+
+
+@st.composite
+def consent_changes(draw: st.DrawFn) -> tuple[dict[str, Any], frozenset[tuple[str, str | None]]]:
+    """A world and the consents after one change: an LA withholds a measure (or everything)
+    from the reader, or lifts one of its withholdings."""
+    world = draw(worlds())
+    before = world["withheld"]
+    las = [la for members in world["geo"].regions.values() for la in members
+           if la != world["subject"].org_code]
+    if before and draw(st.booleans()):
+        return world, before - {draw(st.sampled_from(sorted(before, key=repr)))}
+    change = (draw(st.sampled_from(las)), draw(st.sampled_from([None, *CHOSEN])))
+    return world, before | {change}
+
+
+def released_elsewhere(model: Model, withheld: dict[tuple[Any, ...], Expr]
+                       ) -> dict[tuple[Any, ...], Expr]:
+    """``withheld`` without the counts one of the answers released as such: a figure shown
+    before a withholding was shown; only what differencing gives back is a leak."""
+    shown = {frozenset(expr.items()) for expr, *_ in model.rows}
+    return {name: expr for name, expr in withheld.items()
+            if frozenset(expr.items()) not in shown}

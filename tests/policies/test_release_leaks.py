@@ -1,5 +1,6 @@
-"""The whole release of one reader's period gives no withheld count away, nor do two answers
-of that period around a consent change read together.
+"""The whole release of one reader's period gives no withheld count away. (Two answers of
+that period around a consent change, read together, still do: ``consent_leak_search``, by
+hand.)
 
 Random LA figures (headcounts, FTE, workers above the cap and breaches, some broken down),
 random disclosure rules per grain and random consents (``release_worlds``); every released
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 
 from tests.policies.release_worlds import Policy, model_of, read, worlds
 
-EXAMPLES = int(os.environ.get("HUB_LEAK_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("HUB_LEAK_EXAMPLES", "80"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -34,3 +35,4 @@ def test_no_withheld_count_is_pinned_by_the_whole_period(world):
         for row in model.rows:
             note(repr(row))
     assert pinned == {}
+
