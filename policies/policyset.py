@@ -104,6 +104,16 @@ class PolicySet:
             return decision
         return self._contribution(subject, home, resource, resource.la_code, decision)
 
+    def contributions(self, subject: Subject, action: str, resource: Resource,
+                      las: tuple[str, ...]) -> tuple[Decision, ...]:
+        """``decide`` for each of ``las`` counted in the aggregate ``resource`` names (its
+        ``la_code`` unset): the aggregate's decision is made once, then one look-up per LA."""
+        aggregate = self.decide(subject, action, resource)
+        if not aggregate.permit or resource.grain not in (REGION, NATIONAL_GRAIN):
+            return (aggregate,) * len(las)
+        home = subject.region_code
+        return tuple(self._contribution(subject, home, resource, la, aggregate) for la in las)
+
     def _la_figure(self, subject: Subject, home: str | None, resource: Resource) -> Decision:
         grain, la, measure = resource.grain, resource.la_code, resource.measure
         if la is None:

@@ -8,14 +8,16 @@ would otherwise give back a numerator the reader may not see.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 from policies.agreement import OWN
 from policies.decision import READ, Clause, Decision, Resource, Subject
 from policies.disclosure import Released
 from policies.measures import MEASURES, Kind, Measure
+from policies.policyset import PolicySet
 from policies.rules import DisclosureRules, Marker
 
 
@@ -46,6 +48,8 @@ class Deciding:
     permits: int = 0
     denies: int = 0
     _known: dict[tuple[str, str, str | None, str | None], Decision] = field(default_factory=dict)
+    _many: dict[tuple[str, str, str | None, tuple[str, ...]], tuple[Decision, ...]] = field(
+        default_factory=dict)
 
     def decide(self, measure: str, grain: str, region: str | None, la: str | None) -> Decision:
         key = (measure, grain, region, la)
@@ -53,11 +57,31 @@ class Deciding:
         if decision is None:
             decision = self._known[key] = self.policy_set.decide(
                 self.subject, READ, Resource(measure, grain, region, la, self.period))
-            if decision.permit:
-                self.permits += 1
-            else:
-                self.denies += 1
+            self._count(decision)
         return decision
+
+    def contributions(self, measure: str, grain: str, region: str | None,
+                      las: tuple[str, ...]) -> tuple[Decision, ...]:
+        """The decision for each of ``las`` counted in one aggregate: in one call where the
+        PolicySet can (the aggregate's own decision made once), else one by one."""
+        key = (measure, grain, region, las)
+        decisions = self._many.get(key)
+        if decisions is None:
+            if isinstance(self.policy_set, PolicySet):
+                decisions = self.policy_set.contributions(
+                    self.subject, READ, Resource(measure, grain, region, None, self.period), las)
+                for decision in decisions:
+                    self._count(decision)
+            else:
+                decisions = tuple(self.decide(measure, grain, region, la) for la in las)
+            self._many[key] = decisions
+        return decisions
+
+    def _count(self, decision: Decision) -> None:
+        if decision.permit:
+            self.permits += 1
+        else:
+            self.denies += 1
 
 
 @dataclass
@@ -84,16 +108,47 @@ class Asker:
                                  "clauses": [c.id for c in decision.clauses]})
         return decision
 
+    def counted(self, grain: str, region: str | None, las: tuple[str, ...],
+                supplied: Container[str]) -> list[str]:
+        """Those of ``las`` that ``supplied`` figures and may be counted in an aggregate at
+        ``grain`` (a rate's only where each count it is built from may be too); the others'
+        refusals noted. (Decided for all of ``las``: the same call serves every measure.)"""
+        codes = (self.measure.code, *linked_counts(self.measure))
+        by_code = [self.deciding.contributions(code, grain, region, las) for code in codes]
+        kept = []
+        for i, la in enumerate(las):
+            if la not in supplied:
+                continue
+            decision = by_code[0][i]
+            if decision.permit:
+                for code, decisions in zip(codes[1:], by_code[1:], strict=True):
+                    if not decisions[i].permit:
+                        decision = _with_count(self.measure.code, code, decisions[i])
+                        break
+            if decision.permit:
+                kept.append(la)
+            else:
+                self.refused.append({"grain": grain, "region": region, "la": la,
+                                     "clauses": [c.id for c in decision.clauses]})
+        return kept
+
     def applied(self, decision: Decision, grain: str, area: str) -> None:
         """Note that ``decision``'s agreements and rules shaped the figures of ``area``."""
         for ref in decision.agreements:
             self.agreements[str(ref)] = None
         key = (grain, area, decision.audience)
         if key not in self.rules:
-            rules = asdict(decision.rules) if decision.rules is not None else None
+            rules = _fields(decision.rules) if decision.rules is not None else None
             self.rules[key] = {"grain": grain, "area": area, "audience": decision.audience,
                                "agreements": [str(r) for r in decision.agreements],
                                "unrounded": rules is None, **(rules or {})}
+
+
+@lru_cache(maxsize=256)
+def _fields(rules: DisclosureRules) -> dict[str, Any]:
+    """The rules as the answer lists them (``asdict`` copies deeply: once per rules object;
+    the caller spreads the dict into its own)."""
+    return asdict(rules)
 
 
 def _with_count(measure: str, count: str, refused: Decision) -> Decision:

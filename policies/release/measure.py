@@ -6,7 +6,7 @@ An LA withheld from the reader is a marker with its reason, and is left out of e
 that reader sees unless that aggregate's own decision counts it. Count measures are additive,
 so an LA list and its region's total are released together with secondary suppression; the
 total an LA reads must stay releasable without its own figure (which it knows exactly), and a
-region total that is withheld from a national total's other parts withholds that total too.
+national total is checked against the region totals as one sum (``hierarchy``).
 A count with a breakdown (breaches by type, FTE by role) is released as one table of the LAs
 by category instead of a list, so the list and the breakdown cannot be differenced.
 """
@@ -34,6 +34,7 @@ from policies.disclosure.released import NOT_SUPPLIED, SECONDARY, withheld
 from policies.measures import Kind, Measure, derive
 from policies.release.asking import Asker, refusal, rules_of, shown
 from policies.release.breakdowns import release_breakdown
+from policies.release.hierarchy import second_unknown, unknown_parts
 from policies.release.inputs import Components, Geography, MeasureFigures
 from policies.rules import DisclosureRules
 
@@ -74,8 +75,7 @@ def aggregate(asker: Asker, figures: MeasureFigures, las: tuple[str, ...], grain
     if not decision.permit:
         return Aggregate(refusal(decision), frozenset())
     supplied = figures.las
-    counted = {la: c for la in las if (c := supplied.get(la)) is not None
-               and asker.ask(grain, region, la).permit}
+    counted = {la: supplied[la] for la in asker.counted(grain, region, las, supplied)}
     asker.applied(decision, grain, region or NATIONAL_GRAIN)
     value = release_aggregate(counted, measure, rules_of(decision)) if counted else NOT_SUPPLIED
     return Aggregate(value, frozenset(counted))
@@ -171,23 +171,32 @@ def _released(asker: Asker, decision: Decision, components: Components | None,
 
 
 def national(asker: Asker, figures: MeasureFigures, geo: Geography,
-             regions: Mapping[str, Aggregate], seen: frozenset[str] = frozenset()) -> Aggregate:
-    """The national aggregate, withheld when it would give away the one region total that is.
+             regions: dict[str, Aggregate], known: frozenset[str] = frozenset(),
+             home: str | None = None) -> Aggregate:
+    """The national aggregate, kept from giving away a region's part of it or being given
+    back by the region totals (see ``hierarchy``); ``regions`` (released totals) may have one
+    withheld beside a withheld national total.
 
-    A withheld region total whose every LA the reader sees (``seen``: the LAs of its own region
-    released to it as numbers) is no secret from that reader, so it cannot stand beside another
-    withheld total to protect it. Only counts are additive; rates and ratios get no secondary
-    suppression of their own (see policies.disclosure.series): they are withheld with their
-    counts (see ``linked``).
+    ``known``: the LAs whose figure the reader knows (its own, and those of its region released
+    to it as numbers). Only counts are additive; rates and ratios get no secondary suppression
+    of their own (see policies.disclosure.series): they are withheld with their counts (see
+    ``linked``).
     """
     every = tuple(la for las in geo.regions.values() for la in las)
     result = aggregate(asker, figures, every, NATIONAL_GRAIN)
-    if asker.measure.kind is not Kind.COUNT or not result.value.is_number:
+    if asker.measure.kind is not Kind.COUNT or not (
+            result.value.is_number or result.value.is_suppressed):
         return result
-    hidden = [code for code, region in regions.items() if not region.value.is_number
-              and result.counted & frozenset(geo.regions.get(code, ()))
-              and not (region.counted and region.counted <= seen)]
-    return Aggregate(_PROTECTS_REGION, result.counted) if len(hidden) == 1 else result
+    totals = {code: (r.value, r.counted) for code, r in regions.items()}
+    unknown = unknown_parts(result.counted, geo.regions, totals, known)
+    if result.value.is_number:
+        return Aggregate(_PROTECTS_REGION, result.counted) if len(unknown) == 1 else result
+    if not unknown:
+        second = second_unknown(result.counted, geo.regions, totals, known, home)
+        if second is not None:
+            code, marker = second
+            regions[code] = Aggregate(marker, regions[code].counted)
+    return result
 
 
 def own_figure(asker: Asker, figures: MeasureFigures, la: str, region: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from policies.disclosure import Released, ReleasedTable
 from policies.measures import MEASURES, Kind, Measure
 from policies.release import breakdowns
 from policies.release.asking import Asker, Decides, Deciding, linked_counts, shown
+from policies.release.hierarchy import unknown_parts
 from policies.release.inputs import Figures, Geography, MeasureFigures
 from policies.release.linked import with_counts
 from policies.release.measure import Aggregate, aggregate, national, own_figure, region_block
@@ -56,6 +57,8 @@ class _Released:
     national: Aggregate | None = None
     table: ReleasedTable | None = None
     own: dict[str, Any] | None = None
+    #: The LAs whose figure the reader knows: its own, and its region's released as numbers.
+    known: frozenset[str] = frozenset()
 
 
 def release_period(policy_set: Decides, subject: Subject, period: str, version: int,
@@ -74,7 +77,7 @@ def release_period(policy_set: Decides, subject: Subject, period: str, version: 
         links = [(code, released[code]) for code in linked_counts(rate.asker.measure)
                  if code in released]
         if links:
-            _withhold_with_counts(rate, links)
+            _withhold_with_counts(rate, links, geo)
     answers = {code: _answer(released[code], subject, period, version, figures, geo)
                for code in (measures if measures is not None else MEASURES)}
     return PeriodRelease(answers, deciding.permits, deciding.denies)
@@ -92,26 +95,39 @@ def _release(asker: Asker, figures: MeasureFigures, subject: Subject, geo: Geogr
     for code, members in geo.regions.items():
         if code not in result.regions:
             result.regions[code] = aggregate(asker, figures, members, REGION, code)
-    seen = frozenset(la for la, value in result.las.items() if value.is_number)
-    result.national = national(asker, figures, geo, result.regions, seen)
+    known = frozenset(la for la, value in result.las.items()
+                      if value.is_number or la == reader_la)
+    result.known = known
+    result.national = national(asker, figures, geo, result.regions, known, home)
     if reader_la is not None and home is not None:
         result.own = own_figure(asker, figures, reader_la, home)
     return result
 
 
-def _withhold_with_counts(rate: _Released, links: list[tuple[str, _Released]]) -> None:
+def _withhold_with_counts(rate: _Released, links: list[tuple[str, _Released]],
+                          geo: Geography) -> None:
     for la, value in rate.las.items():
-        rate.las[la] = with_counts(value, ((c, r.las[la]) for c, r in links if la in r.las))
+        rate.las[la] = with_counts(value, ((c, r.las[la], True) for c, r in links
+                                           if la in r.las))
     for code, total in rate.regions.items():
-        value = with_counts(total.value, ((c, r.regions[code].value) for c, r in links
-                                          if code in r.regions))
-        if value is not total.value:
-            rate.regions[code] = Aggregate(value, total.counted)
+        rate.regions[code] = _with_counts(total, [(c, r, r.regions[code]) for c, r in links
+                                                  if code in r.regions], geo)
     assert rate.national is not None
-    value = with_counts(rate.national.value, ((c, r.national.value) for c, r in links
-                                              if r.national is not None))
-    if value is not rate.national.value:
-        rate.national = Aggregate(value, rate.national.counted)
+    rate.national = _with_counts(rate.national, [(c, r, r.national) for c, r in links
+                                                 if r.national is not None], geo)
+
+
+def _with_counts(total: Aggregate, counts: list[tuple[str, _Released, Aggregate]],
+                 geo: Geography) -> Aggregate:
+    """A rate's aggregate withheld with its counts' (see ``linked``); a count over other LAs
+    counts as over the same where the reader can work out the LAs' difference from that
+    count's own release."""
+    value = with_counts(total.value, (
+        (code, count.value, not unknown_parts(
+            count.counted ^ total.counted, geo.regions,
+            {r: (a.value, a.counted) for r, a in released.regions.items()}, released.known))
+        for code, released, count in counts))
+    return total if value is total.value else Aggregate(value, total.counted)
 
 
 def _answer(released: _Released, subject: Subject, period: str, version: int,

@@ -85,6 +85,9 @@ def _la_components(rng: random.Random) -> dict[str, float | None]:
         "starters_fte": round(starters * 0.93, 1),
         "leavers_headcount": leavers,
         "leavers_fte": round(leavers * 0.92, 1),
+        # Turnover is over the twelve months to the census: about four quarters' leavers.
+        "leavers_12m_headcount": leavers * 4,
+        "leavers_12m_fte": round(leavers * 4 * 0.92, 1),
         "agency_conversions": rng.choice((0, 0, 1, 1, 2, 3, 4, 6, 9)),
         "agency_above_cap": rng.randint(0, agency),
         "mou_breaches": rng.choice((0, 0, 0, 1, 2, 3, 5, 8)),

@@ -74,69 +74,50 @@ class Model:
         return split.get(category, {}).get(MEASURES[measure].numerator, 0.0)
 
     def _parts(self, expr: Expr) -> list[Expr]:
-        """A total's parts: its regions' sums where it spans several, else its LAs' figures."""
+        """A total's parts: its regions' sums where it spans several, else its LAs' figures
+        (a breakdown's total: each LA's cells together, the row the LA list releases)."""
         by_region: dict[str, Expr] = {}
+        by_la: dict[str, Expr] = {}
         for var, coef in expr.items():
             by_region.setdefault(self.region_of[var[1]], {})[var] = coef
+            by_la.setdefault(var[1], {})[var] = coef
         if len(by_region) > 1:
             return list(by_region.values())
+        if any(var[0] == "y" for var in expr):
+            return list(by_la.values())
         return [{var: coef} for var, coef in expr.items()]
 
     def pinned(self, withheld: Mapping[tuple[Any, ...], Expr]) -> dict[tuple[Any, ...], float]:
         """The ``withheld`` counts (name -> expression) the constraints leave one value for,
         with that value."""
-        names = sorted({var for expr, *_ in self.rows for var in expr}
-                       | {var for expr in withheld.values() for var in expr})
-        index = {var: i for i, var in enumerate(names)}
-        integrality = np.array([1 if is_integer(var[2] if var[0] == "x" else
-                                                MEASURES[var[2]].numerator) else 0
-                                for var in names])
-        # One-variable rows become bounds; the others, once each, rows of the problem.
-        bounds = [[0.0, _LARGE] for _ in names]
-        lines: dict[tuple[Any, ...], list[float]] = {}
-        for expr, lo, hi, _ in self.rows:
-            terms = {var: coef for var, coef in expr.items() if coef}
-            if len(terms) == 1:
-                ((var, coef),) = terms.items()
-                low, high = sorted((lo / coef, hi / coef))
-                bound = bounds[index[var]]
-                bound[0], bound[1] = max(bound[0], low), min(bound[1], high)
-                continue
-            key = tuple(sorted((index[var], round(coef, 12)) for var, coef in terms.items()))
-            known_range = lines.setdefault(key, [-math.inf, math.inf])
-            known_range[0], known_range[1] = max(known_range[0], lo), min(known_range[1], hi)
-        a_ub, b_ub, a_eq, b_eq = [], [], [], []
-        for key, (lo, hi) in lines.items():
-            if all(integrality[i] and float(coef).is_integer() for i, coef in key):
-                # A sum of integers is an integer: HiGHS fails on bounds a hair below one.
-                lo, hi = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
-            line = np.zeros(len(names))
-            for i, coef in key:
-                line[i] = coef
-            if hi - lo <= 1e-12:
-                a_eq.append(line)
-                b_eq.append(lo)
-                continue
-            if hi < math.inf:
-                a_ub.append(line)
-                b_ub.append(hi)
-            if lo > -math.inf:
-                a_ub.append(-line)
-                b_ub.append(-lo)
-        for i, flag in enumerate(integrality):
-            if flag:  # an integer's bounds are integers
-                bounds[i] = [math.ceil(bounds[i][0] - 1e-9), math.floor(bounds[i][1] + 1e-9)]
-        problem = Problem(a_ub, b_ub, a_eq, b_eq, integrality, [tuple(b) for b in bounds])
+        # Unknowns no row links (another measure's, most often) cannot bound each other: each
+        # set of linked unknowns is a problem of its own, much smaller than all of them.
+        linked = _Linked()
+        for expr, *_ in self.rows:
+            linked.join(expr)
+        for expr in withheld.values():
+            linked.join(expr)
+        by_set: dict[tuple[str, ...], list[tuple[Expr, float, float, str]]] = {}
+        for row in self.rows:
+            by_set.setdefault(linked.find(next(iter(row[0]))), []).append(row)
+        problems: dict[tuple[str, ...], tuple[dict[tuple[str, ...], int], Problem]] = {}
 
         def known(expr: Expr) -> float | None:
-            objective = np.zeros(len(names))
+            root = linked.find(next(iter(expr)))
+            if root not in problems:
+                problems[root] = _problem(linked.members(root), by_set.get(root, []))
+            index, problem = problems[root]
+            objective = np.zeros(len(index))
             for var, coef in expr.items():
                 objective[index[var]] += coef
-            low = problem.least(objective)
-            high = problem.least(-objective)
-            if -high - low > _TOLERANCE:
+            # The true value is feasible (``add`` checks): the least and greatest differ iff
+            # either lies away from it; the greatest usually does, one solve instead of two.
+            value = self.value(expr)
+            if -problem.least(-objective) - value > _TOLERANCE:
                 return None
-            return low
+            if value - problem.least(objective) > _TOLERANCE:
+                return None
+            return value
 
         found = {}
         for name, expr in withheld.items():
@@ -152,6 +133,77 @@ class Model:
                     known(part) is None for part in self._parts(expr))):
                 found[name] = value
         return found
+
+
+class _Linked:
+    """Unknowns joined by the rows they appear in together (union-find)."""
+
+    def __init__(self) -> None:
+        self._parent: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def find(self, var: tuple[str, ...]) -> tuple[str, ...]:
+        parent = self._parent.setdefault(var, var)
+        while parent != var:
+            grand = self._parent[parent]
+            self._parent[var] = grand
+            var, parent = parent, grand
+        return var
+
+    def join(self, expr: Expr) -> None:
+        first, *others = expr
+        root = self.find(first)
+        for var in others:
+            other = self.find(var)
+            if other != root:
+                self._parent[other] = root
+
+    def members(self, root: tuple[str, ...]) -> list[tuple[str, ...]]:
+        return sorted(var for var in self._parent if self.find(var) == root)
+
+
+def _problem(names: list[tuple[str, ...]], rows: Iterable[tuple[Expr, float, float, str]]
+             ) -> tuple[dict[tuple[str, ...], int], Problem]:
+    """The rows over ``names`` as one problem, and where each unknown is in it."""
+    index = {var: i for i, var in enumerate(names)}
+    integrality = np.array([1 if is_integer(var[2] if var[0] == "x" else
+                                            MEASURES[var[2]].numerator) else 0
+                            for var in names])
+    # One-variable rows become bounds; the others, once each, rows of the problem.
+    bounds = [[0.0, _LARGE] for _ in names]
+    lines: dict[tuple[Any, ...], list[float]] = {}
+    for expr, lo, hi, _ in rows:
+        terms = {var: coef for var, coef in expr.items() if coef}
+        if len(terms) == 1:
+            ((var, coef),) = terms.items()
+            low, high = sorted((lo / coef, hi / coef))
+            bound = bounds[index[var]]
+            bound[0], bound[1] = max(bound[0], low), min(bound[1], high)
+            continue
+        key = tuple(sorted((index[var], round(coef, 12)) for var, coef in terms.items()))
+        known_range = lines.setdefault(key, [-math.inf, math.inf])
+        known_range[0], known_range[1] = max(known_range[0], lo), min(known_range[1], hi)
+    a_ub, b_ub, a_eq, b_eq = [], [], [], []
+    for key, (lo, hi) in lines.items():
+        if all(integrality[i] and float(coef).is_integer() for i, coef in key):
+            # A sum of integers is an integer: HiGHS fails on bounds a hair below one.
+            lo, hi = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+        line = np.zeros(len(names))
+        for i, coef in key:
+            line[i] = coef
+        if hi - lo <= 1e-12:
+            a_eq.append(line)
+            b_eq.append(lo)
+            continue
+        if hi < math.inf:
+            a_ub.append(line)
+            b_ub.append(hi)
+        if lo > -math.inf:
+            a_ub.append(-line)
+            b_ub.append(-lo)
+    for i, flag in enumerate(integrality):
+        if flag:  # an integer's bounds are integers
+            bounds[i] = [math.ceil(bounds[i][0] - 1e-9), math.floor(bounds[i][1] + 1e-9)]
+    return index, Problem(a_ub, b_ub, a_eq, b_eq, integrality, [tuple(b) for b in bounds])
 
 
 @dataclass(frozen=True)
