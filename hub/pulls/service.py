@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,6 +116,9 @@ class Puller:
             la_code, enabled = connector.la_code, connector.enabled
             details = details_of(connector, self.box)
             jwks, policy = connector.jwks, url_policy(self.settings, allowed_hosts(session))
+            held = session.scalar(select(func.max(ExtractRevision.period)).where(
+                ExtractRevision.la_code == la_code, ExtractRevision.dataset == dataset)) \
+                if period == LATEST else None
         base = PullResult(connector_id, la_code, dataset, period, FAILED, attempts=attempt,
                           attempt_id=attempt_id)
         if not enabled:
@@ -125,13 +128,16 @@ class Puller:
                                  details.client_secret, policy, la_code=la_code,
                                  token_cache=self.token_cache) as client:
                 if period == LATEST:
-                    listed = client.fetch_datasets().datasets.get(dataset, ())
-                    if not listed:
+                    # The newest period this hub holds is most often still the newest.
+                    newest = client.fetch_newest(dataset, held)
+                    if newest is None:
                         return self._failed(base, "not_found", f"connector lists no period of "
                                             f"{dataset}", started, actor)
-                    period = max(listed)
+                    extract, body, signature = newest
+                    period = extract.period
                     base = _with(base, FAILED, period=period)
-                extract, body, signature = client.fetch_extract(dataset, period)
+                else:
+                    extract, body, signature = client.fetch_extract(dataset, period)
         except TransientPullError as exc:
             if not final:
                 raise Transient(exc, base) from None
