@@ -266,13 +266,12 @@ def _breakdown(run: dict[str, Any]) -> list[str]:
              f"({run['concurrency']} pulls at once); with the queued recompute done "
              f"{run['total_ms'] / 1000:.2f} s",
              f"  latency waits: {run['requests']} requests x {LATENCY * 1000:.0f} ms = "
-             f"{run['requests'] * LATENCY:.1f} thread-s, at least "
-             f"{run['requests'] * LATENCY / run['concurrency']:.2f} s at "
-             f"{run['concurrency']} at once"]
+             f"{run['requests'] * LATENCY:.1f} thread-s (a warm pull fetches the period it "
+             f"holds beside the listing: one round trip on its path)"]
     for name, (calls, wall, cpu) in sorted(run["spent"].items(), key=lambda kv: -kv[1][1]):
         lines.append(f"  {name}: {calls:.0f} calls, {wall:.2f} thread-s, {cpu:.2f} s CPU")
     lines.append(f"  simulator, apart: {run['simulator_cpu']:.2f} s CPU")
-    for name, (calls, wall, cpu) in sorted(run["simulator_spent"].items()):
+    for name, (calls, _, cpu) in sorted(run["simulator_spent"].items()):
         lines.append(f"    {name}: {calls:.0f} calls, {cpu:.2f} s CPU")
     return lines
 
