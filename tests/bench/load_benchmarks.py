@@ -74,8 +74,8 @@ def post_request(worker, req, environ, resp):
 def worker_exit(server, worker):
     _write(f"served-{{worker.pid}}", str(next(_served)))
 """
-#: Seconds of load before the measured run, unmeasured.
-WARM_UP = 10
+#: Seconds of load before the measured run, unmeasured (``LOAD_WARM_UP`` changes it).
+WARM_UP = int(os.environ.get("LOAD_WARM_UP", 10))
 #: The aim: the slowest 1% of answers within this many times the median.
 TAIL_AIM = 3.0
 
