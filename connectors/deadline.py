@@ -6,10 +6,16 @@ one byte every few seconds never trips them, and holds the caller for as long as
 requests inside it); every socket the guarded transport uses meanwhile is watched, and a timer
 shuts them down at the deadline, so the blocked read returns at once and the caller fails.
 Deadlines nest: an inner one never outlasts the one around it.
+
+One watchdog thread per process keeps every deadline's time: a timer thread for each exchange
+cost more to start, on a busy machine, than the exchange it guarded.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -27,6 +33,7 @@ class Deadline:
         self._expired = threading.Event()
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
+        self._finished = False
 
     @property
     def expired(self) -> bool:
@@ -45,12 +52,60 @@ class Deadline:
         _shut_down(sock)
 
     def expire(self) -> None:
-        """Mark the deadline passed and shut every watched socket down."""
+        """Mark the deadline passed and shut every watched socket down (unless the exchange
+        has finished: its sockets may be serving another by now)."""
         with self._lock:
+            if self._finished:
+                return
             self._expired.set()
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
             _shut_down(sock)
+
+    def finish(self) -> None:
+        """The exchange is over: from now on the deadline touches none of its sockets."""
+        with self._lock:
+            self._finished = True
+            self._sockets = []
+
+
+class _Watchdog:
+    """One thread expiring each deadline at its time; finished ones are skipped."""
+
+    def __init__(self) -> None:
+        self._ready = threading.Condition()
+        self._due: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, current: Deadline) -> None:
+        with self._ready:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="connector-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            heapq.heappush(self._due, (current.expires_at, next(self._order), current))
+            self._ready.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._ready.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _, _, current = heapq.heappop(self._due)
+            current.expire()
+
+
+_watchdog = _Watchdog()
+
+
+def _new_watchdog() -> None:
+    # A forked child has no watchdog thread, and may hold its lock as a parent's thread did.
+    global _watchdog
+    _watchdog = _Watchdog()
+
+
+os.register_at_fork(after_in_child=_new_watchdog)
 
 
 def _shut_down(sock: socket.socket) -> None:
@@ -79,14 +134,12 @@ def deadline(seconds: float) -> Iterator[Deadline]:
     if stack:
         expires_at = min(expires_at, stack[-1].expires_at)
     current = Deadline(seconds, expires_at)
-    timer = threading.Timer(current.remaining(), current.expire)
-    timer.daemon = True
     stack.append(current)
-    timer.start()
+    _watchdog.add(current)
     try:
         yield current
     finally:
-        timer.cancel()
+        current.finish()
         stack.pop()
 
 

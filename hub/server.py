@@ -79,6 +79,9 @@ def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
     _Server(app, {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
         "worker_class": "gthread", "accesslog": "-", "timeout": 60,
+        # Each worker its own listening socket, so the kernel spreads connections over them
+        # (deploy/gunicorn.conf.py says what `make load` measured).
+        "reuse_port": workers > 1,
         "graceful_timeout": GRACEFUL_SECONDS,
         # The longest request line gunicorn takes: longer URLs than the hub's own limit
         # (2048) then get the hub's JSON 414, not gunicorn's HTML.

@@ -1,4 +1,9 @@
-"""A refresh: every enabled connector (of a region, if asked) pulled concurrently."""
+"""A refresh: every enabled connector (of a region, if asked) pulled concurrently.
+
+The landing hooks hear of the extracts a refresh stored once its pulls are all in, not one by
+one as they land: the figures of a period are recomputed once per refresh, after it, instead of
+over and over beside the pulls they would slow down.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.organisations.models import Organisation
-from hub.pulls.models import RETRYING
+from hub.pulls.hooks import extract_landed
+from hub.pulls.models import INGESTED, RETRYING
 from hub.pulls.service import LATEST, Puller, PullResult, Transient
 from hub.registry.models import Connector
 from policies.measures import DATASETS
@@ -53,7 +59,7 @@ def backoff(base: float, attempt: int, retry_after: float | None = None) -> floa
 
 
 def refresh(puller: Puller, targets: Iterable[Target], concurrency: int,
-            retry: Callable[[Target, Transient], None],
+            retry: Callable[[Target, Transient], object],
             progress: Callable[[PullResult], None] | None = None, actor: str = "job:refresh",
             retries: bool = True, stop: threading.Event | None = None) -> list[PullResult]:
     """Pull ``targets`` ``concurrency`` at a time; transient failures go to ``retry``.
@@ -70,23 +76,30 @@ def refresh(puller: Puller, targets: Iterable[Target], concurrency: int,
             return None
         with app.app_context() if app is not None else nullcontext():
             return puller.pull(target.connector_id, target.dataset, target.period,
-                               final=final, actor=actor)
+                               final=final, actor=actor, announce=False)
 
     results: list[PullResult] = []
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="pull") as pool:
-        futures = {pool.submit(pull, t): t for t in targets}
-        for future in as_completed(futures):
-            target = futures[future]
-            try:
-                result = future.result()
-            except Transient as exc:
-                retry(target, exc)
-                result = PullResult(target.connector_id, exc.target.la_code, target.dataset,
-                                    exc.target.period, RETRYING, error_code=exc.error.code,
-                                    reason=exc.error.reason)
-            if result is None:
-                continue
-            results.append(result)
-            if progress is not None:
-                progress(result)
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="pull") as pool:
+            futures = {pool.submit(pull, t): t for t in targets}
+            for future in as_completed(futures):
+                target = futures[future]
+                try:
+                    result = future.result()
+                except Transient as exc:
+                    retry(target, exc)
+                    result = PullResult(target.connector_id, exc.target.la_code,
+                                        target.dataset, exc.target.period, RETRYING,
+                                        error_code=exc.error.code, reason=exc.error.reason)
+                if result is None:
+                    continue
+                results.append(result)
+                if progress is not None:
+                    progress(result)
+    finally:
+        # Whatever stopped the refresh, what it stored is announced.
+        with app.app_context() if app is not None else nullcontext():
+            for landed in results:
+                if landed.outcome == INGESTED:
+                    extract_landed(landed.la_code, landed.dataset, landed.period)
     return results

@@ -2,7 +2,8 @@
 
 Nothing is written until the extract has been fetched, verified and parsed; the revision, the
 pull attempt, the connector's last outcome and the audit event then commit together or not at
-all, so a pull killed at any point leaves no partial extract behind.
+all, so a pull killed at any point leaves no partial extract behind. Pulls of this process that
+are ready to store at the same moment share that transaction (``hub.pulls.landing``).
 """
 
 from __future__ import annotations
@@ -10,21 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.client import ConnectorClient, PullError, TokenCache, TransientPullError
 from connectors.contract import Extract
-from hub.audit.service import record
+from hub.audit.service import record, record_many
 from hub.config import Settings
 from hub.crypto import SecretBox
 from hub.db import Database
 from hub.observability import metrics
 from hub.pulls.hooks import extract_landed
+from hub.pulls.landing import GroupCommit
 from hub.pulls.models import (
     FAILED,
     INGESTED,
@@ -56,6 +60,18 @@ class Transient(Exception):
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """An extract fetched, verified and parsed, ready to store."""
+
+    base: PullResult
+    extract: Extract
+    body: bytes
+    signature: str
+    started: datetime
+    actor: str
+
+
+@dataclass(frozen=True)
 class PullResult:
     """How one pull ended."""
 
@@ -81,14 +97,16 @@ class Puller:
         self.box = box
         self.settings = settings
         self.token_cache = token_cache
+        self._landing: GroupCommit[Fetched, PullResult] = GroupCommit(self._store_together)
 
     def pull(self, connector_id: int, dataset: str, period: str, *, attempt: int = 1,
-             final: bool = True, actor: str = "job:pull", attempt_id: int | None = None
-             ) -> PullResult:
+             final: bool = True, actor: str = "job:pull", attempt_id: int | None = None,
+             announce: bool = True) -> PullResult:
         """Pull one extract; raises Transient instead of recording when not ``final``.
 
         With ``attempt_id`` (a pull accepted earlier), the outcome completes that attempt's
-        row instead of adding one.
+        row instead of adding one. Without ``announce`` the caller tells the landing hooks
+        (a refresh does, once all its pulls are in).
         """
         started = datetime.now(UTC)
         with self.database.session() as session:
@@ -98,6 +116,9 @@ class Puller:
             la_code, enabled = connector.la_code, connector.enabled
             details = details_of(connector, self.box)
             jwks, policy = connector.jwks, url_policy(self.settings, allowed_hosts(session))
+            held = session.scalar(select(func.max(ExtractRevision.period)).where(
+                ExtractRevision.la_code == la_code, ExtractRevision.dataset == dataset)) \
+                if period == LATEST else None
         base = PullResult(connector_id, la_code, dataset, period, FAILED, attempts=attempt,
                           attempt_id=attempt_id)
         if not enabled:
@@ -107,63 +128,47 @@ class Puller:
                                  details.client_secret, policy, la_code=la_code,
                                  token_cache=self.token_cache) as client:
                 if period == LATEST:
-                    listed = client.fetch_datasets().datasets.get(dataset, ())
-                    if not listed:
+                    # The newest period this hub holds is most often still the newest.
+                    newest = client.fetch_newest(dataset, held)
+                    if newest is None:
                         return self._failed(base, "not_found", f"connector lists no period of "
                                             f"{dataset}", started, actor)
-                    period = max(listed)
+                    extract, body, signature = newest
+                    period = extract.period
                     base = _with(base, FAILED, period=period)
-                extract, body, signature = client.fetch_extract(dataset, period)
+                else:
+                    extract, body, signature = client.fetch_extract(dataset, period)
         except TransientPullError as exc:
             if not final:
                 raise Transient(exc, base) from None
             return self._failed(base, exc.code, exc.reason, started, actor)
         except PullError as exc:
             return self._failed(base, exc.code, exc.reason, started, actor)
-        result = self._ingest(base, extract, body, signature, started, actor)
-        if result.outcome == INGESTED:
+        result = self._ingest(Fetched(base, extract, body, signature, started, actor))
+        if result.outcome == INGESTED and announce:
             extract_landed(la_code, dataset, period)
         return result
 
-    def _ingest(self, base: PullResult, extract: Extract, body: bytes, signature: str,
-                started: datetime, actor: str) -> PullResult:
+    def _ingest(self, fetched: Fetched) -> PullResult:
+        stored = self._landing.submit(fetched)
+        return stored if stored is not None else self._ingest_alone(fetched)
+
+    def _store_together(self, batch: Sequence[Fetched]) -> list[PullResult]:
+        with self.database.session() as session:
+            return _store(session, batch)
+
+    def _ingest_alone(self, fetched: Fetched) -> PullResult:
+        base = fetched.base
         for tried in range(1, _INGEST_TRIES + 1):
             try:
                 with self.database.session() as session:
-                    return self._store(session, base, extract, body, signature, started, actor)
+                    return _store(session, [fetched])[0]
             except IntegrityError:
                 if tried == _INGEST_TRIES:
                     raise
                 log.info("revision of %s %s %s taken by a concurrent pull; trying again",
                          base.la_code, base.dataset, base.period)
         raise AssertionError("unreachable")
-
-    def _store(self, session: Session, base: PullResult, extract: Extract, body: bytes,
-               signature: str, started: datetime, actor: str) -> PullResult:
-        connector = _locked(session, base.connector_id)
-        latest = session.execute(select(
-            ExtractRevision.revision, ExtractRevision.content_sha256).where(
-            ExtractRevision.la_code == base.la_code, ExtractRevision.dataset == base.dataset,
-            ExtractRevision.period == base.period).order_by(
-            ExtractRevision.revision.desc()).limit(1)).first()
-        digest = content_digest(extract)
-        if latest is not None and latest.content_sha256 == digest:
-            result = _with(base, UNCHANGED, revision=latest.revision)
-        else:
-            revision = latest.revision + 1 if latest is not None else 1
-            session.add(ExtractRevision(
-                la_code=base.la_code, dataset=base.dataset, period=base.period,
-                revision=revision, sha256=hashlib.sha256(body).hexdigest(),
-                content_sha256=digest, body=body, signature=signature,
-                components=dict(extract.components),
-                measures={code: asdict(m) for code, m in extract.measures.items()},
-                breakdowns=json.loads(json.dumps(extract.breakdowns)),
-                generated_at=extract.generated_at, received_at=datetime.now(UTC),
-                connector_id=base.connector_id))
-            session.flush()
-            result = _with(base, INGESTED, revision=revision)
-        _record(session, connector, result, started, actor)
-        return result
 
     def _failed(self, base: PullResult, code: str, reason: str, started: datetime,
                 actor: str) -> PullResult:
@@ -215,6 +220,61 @@ def content_digest(extract: Extract) -> str:
     return hashlib.sha256(json.dumps(figures, sort_keys=True).encode()).hexdigest()
 
 
+def _store(session: Session, batch: Sequence[Fetched]) -> list[PullResult]:
+    """Store ``batch`` in the caller's transaction: each extract a new revision, or unchanged
+    when its figures are those of the latest; a statement per step, not per pull."""
+    connectors = _locked_all(session, {f.base.connector_id for f in batch})
+    latest: dict[tuple[str, str, str], tuple[int, str]] = {}
+    for row in session.execute(select(
+            ExtractRevision.la_code, ExtractRevision.dataset, ExtractRevision.period,
+            ExtractRevision.revision, ExtractRevision.content_sha256).where(
+            tuple_(ExtractRevision.la_code, ExtractRevision.dataset, ExtractRevision.period)
+            .in_(sorted({(f.base.la_code, f.base.dataset, f.base.period) for f in batch})))):
+        key = (row.la_code, row.dataset, row.period)
+        if key not in latest or latest[key][0] < row.revision:
+            latest[key] = (row.revision, row.content_sha256)
+    results, events = [], []
+    for fetched in batch:
+        base, extract, body = fetched.base, fetched.extract, fetched.body
+        key, digest = (base.la_code, base.dataset, base.period), content_digest(extract)
+        revision, content = latest.get(key, (0, ""))
+        if content == digest:
+            result = _with(base, UNCHANGED, revision=revision)
+        else:
+            # Two pulls of one extract in a batch: the second sees the first's revision.
+            latest[key] = (revision + 1, digest)
+            session.add(ExtractRevision(
+                la_code=base.la_code, dataset=base.dataset, period=base.period,
+                revision=revision + 1, sha256=hashlib.sha256(body).hexdigest(),
+                content_sha256=digest, body=body, signature=fetched.signature,
+                components=dict(extract.components),
+                measures={code: asdict(m) for code, m in extract.measures.items()},
+                breakdowns=json.loads(json.dumps(extract.breakdowns)),
+                generated_at=extract.generated_at, received_at=datetime.now(UTC),
+                connector_id=base.connector_id))
+            result = _with(base, INGESTED, revision=revision + 1)
+        events.append(_noted(session, connectors[base.connector_id], result, fetched.started,
+                             fetched.actor))
+        results.append(result)
+    session.flush()
+    # Last, so the audit chain's lock is held for as short a time as possible.
+    record_many(session, events)
+    return results
+
+
+def _locked_all(session: Session, ids: set[int]) -> dict[int, Connector]:
+    """The connectors ``ids``, locked as ``_locked`` does, in id order: a pull elsewhere that
+    holds one of them while it waits for the audit chain cannot be waiting for us too."""
+    in_order = select(Connector.id).where(Connector.id.in_(sorted(ids))).order_by(
+        Connector.id).with_for_update()
+    session.execute(update(Connector).where(Connector.id.in_(in_order)).values(
+        id=Connector.id))
+    found = {c.id: c for c in session.scalars(select(Connector).where(Connector.id.in_(ids)))}
+    if set(found) != ids:
+        raise LookupError(f"no connector {sorted(ids - set(found))}")
+    return found
+
+
 def _locked(session: Session, connector_id: int) -> Connector:
     # Writing first makes SQLite take its write lock before any read (two readers that both
     # upgrade to writers deadlock) and locks the row on PostgreSQL until commit, so pulls of
@@ -232,6 +292,14 @@ def _with(base: PullResult, outcome: str, **changes: object) -> PullResult:
 
 def _record(session: Session, connector: Connector, result: PullResult, started: datetime,
             actor: str) -> None:
+    event = _noted(session, connector, result, started, actor)
+    # Last, so the audit chain's lock is held for as short a time as possible.
+    record(session, **event)
+
+
+def _noted(session: Session, connector: Connector, result: PullResult, started: datetime,
+           actor: str) -> dict[str, Any]:
+    """The pull's attempt and the connector's last outcome noted; its audit event returned."""
     now = datetime.now(UTC)
     values = {"connector_id": result.connector_id, "dataset": result.dataset,
               "period": result.period, "outcome": result.outcome, "revision": result.revision,
@@ -246,9 +314,8 @@ def _record(session: Session, connector: Connector, result: PullResult, started:
     connector.last_pull_at, connector.last_outcome = now, result.outcome
     connector.last_error = result.error_code
     metrics.PULLS.labels(result.outcome).inc()
-    # Last, so the audit chain's lock is held for as short a time as possible.
-    record(session, actor=actor, org_code=None, action=f"pull.{result.outcome}",
-           target=f"connector:{result.connector_id}",
-           details={"la_code": result.la_code, "dataset": result.dataset,
-                    "period": result.period, "revision": result.revision,
-                    "error_code": result.error_code, "attempts": result.attempts})
+    return {"actor": actor, "org_code": None, "action": f"pull.{result.outcome}",
+            "target": f"connector:{result.connector_id}",
+            "details": {"la_code": result.la_code, "dataset": result.dataset,
+                        "period": result.period, "revision": result.revision,
+                        "error_code": result.error_code, "attempts": result.attempts}}

@@ -213,7 +213,7 @@ def _refresh(app: Flask, scale: Scale, periods: list[str], las: list[tuple[str, 
              ids: dict[str, int]) -> None:
     """The newest quarter's last return of every LA, through the hub's ingest."""
     from hub.pulls.models import INGESTED
-    from hub.pulls.service import PullResult
+    from hub.pulls.service import Fetched, PullResult
     from tests.hub.benchmarks.conftest import simulated_extract
 
     puller = app.extensions["hub.pulls"].puller
@@ -225,8 +225,8 @@ def _refresh(app: Flask, scale: Scale, periods: list[str], las: list[tuple[str, 
     for extract in extracts:
         base = PullResult(ids[extract.la_code], extract.la_code, extract.dataset, period,
                           "failed")
-        result = puller._ingest(base, extract, extract_to_json(extract), "unsigned", started,
-                                "job:bench")
+        result = puller._ingest(Fetched(base, extract, extract_to_json(extract), "unsigned",
+                                        started, "job:bench"))
         assert result.outcome == INGESTED, result
 
 
@@ -270,7 +270,7 @@ def _forget_everything(app: Flask) -> None:
 def _revise(app: Flask, scale: Scale, periods: list[str], ids: dict[str, int],
             revision: int) -> None:
     """Camden sends a revised return for the newest quarter; that quarter is recomputed."""
-    from hub.pulls.service import PullResult
+    from hub.pulls.service import Fetched, PullResult
     from tests.hub.benchmarks.conftest import simulated_extract
 
     period = periods[-1]
@@ -278,8 +278,8 @@ def _revise(app: Flask, scale: Scale, periods: list[str], ids: dict[str, int],
     extract = _extract(simulated_extract(CAMDEN, simulated), CAMDEN, period,
                        scale.returns + revision)
     base = PullResult(ids[CAMDEN], CAMDEN, extract.dataset, period, "failed")
-    app.extensions["hub.pulls"].puller._ingest(base, extract, extract_to_json(extract),
-                                               "unsigned", datetime.now(UTC), "job:bench")
+    app.extensions["hub.pulls"].puller._ingest(Fetched(
+        base, extract, extract_to_json(extract), "unsigned", datetime.now(UTC), "job:bench"))
     _recompute(app, period)
 
 

@@ -11,7 +11,8 @@ when any answer is a 5xx or a connection error. Measured after every worker has 
 after 10 s of the same load unmeasured (each worker's first read of each answer computes it).
 
 ``LOAD_GUNICORN_ARGS`` adds gunicorn options after the deployed ones (``--keep-alive 0``,
-``-w 2 --threads 8``), to compare settings on the same data.
+``-w 2 --threads 8``), to compare settings on the same data; ``LOAD_PORT`` fixes gunicorn's
+port (default: any free one).
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ def post_request(worker, req, environ, resp):
 def worker_exit(server, worker):
     _write(f"served-{{worker.pid}}", str(next(_served)))
 """
-#: Seconds of load before the measured run, unmeasured.
-WARM_UP = 10
+#: Seconds of load before the measured run, unmeasured (``LOAD_WARM_UP`` changes it).
+WARM_UP = int(os.environ.get("LOAD_WARM_UP", 10))
 #: The aim: the slowest 1% of answers within this many times the median.
 TAIL_AIM = 3.0
 
@@ -139,7 +140,7 @@ def _serve(env: dict[str, str], work: Path) -> Iterator[str]:
     counts.mkdir()
     config = work / "gunicorn.conf.py"
     config.write_text(COUNTING_CONFIG.format(deploy=str(DEPLOY_CONFIG), counts=str(counts)))
-    port = _free_port()
+    port = int(env.get("LOAD_PORT") or _free_port())
     extra = shlex.split(env.get("LOAD_GUNICORN_ARGS", ""))
     with (work / "gunicorn.log").open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments

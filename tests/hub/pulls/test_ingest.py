@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from datetime import timedelta
 
@@ -104,3 +105,46 @@ def test_every_outcome_is_audited(app, puller, fake, connector_id):
             AuditEvent.action.like("pull.%")).order_by(AuditEvent.id)).all()
         assert [(e.action, e.details["error_code"]) for e in events] == [
             ("pull.ingested", None), ("pull.failed", "bad_signature")]
+
+
+def test_latest_fetches_the_period_held_beside_the_listing(app, puller, fake, connector_id):
+    from flask import Response
+
+    assert puller.pull(connector_id, "workforce", LATEST).outcome == "ingested"
+    asked, overlapped = threading.Event(), []
+    listing, served = fake.app.view_functions["datasets"], fake.extract
+
+    def datasets() -> Response:
+        overlapped.append(asked.wait(5))  # the extract is asked for before the listing ends
+        return listing()
+
+    def extract(dataset: str, period: str) -> Response:
+        asked.set()
+        return served(dataset, period)
+
+    fake.app.view_functions.update(datasets=datasets, extract=extract)
+    before = fake.extract_requests
+    result = puller.pull(connector_id, "workforce", LATEST)
+    assert (result.outcome, result.period) == ("unchanged", PERIOD)
+    assert overlapped == [True]
+    assert fake.extract_requests == before + 1  # the held period was still the newest
+
+
+def test_latest_moves_on_when_the_connector_lists_a_newer_period(app, puller, fake,
+                                                                connector_id):
+    from flask import Response
+
+    puller.pull(connector_id, "workforce", LATEST)
+    listed = json.dumps({"contract": "workforce-extract/1", "la_code": CITY,
+                         "datasets": [{"dataset": "workforce", "periods": [PERIOD, "2024-Q2"]}]})
+    fake.app.view_functions["datasets"] = lambda: fake.signed(listed.encode())
+    fake.mode = "tampered"  # the held period's extract now fails: it is not the newest
+    served = fake.extract
+
+    def extract(dataset: str, period: str) -> Response:
+        fake.mode = "tampered" if period == PERIOD else "ok"
+        return served(dataset, period)
+
+    fake.app.view_functions["extract"] = extract
+    result = puller.pull(connector_id, "workforce", LATEST)
+    assert (result.outcome, result.period, result.revision) == ("ingested", "2024-Q2", 1)
