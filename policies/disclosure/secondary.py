@@ -280,7 +280,25 @@ class _Network:
         source, target = self.ends[bridge]
         own_pair = _pair((source, target))
         own = self.steps[own_pair]
+        kept = own.cost, own.cell
+        # The bridge's own pair, for this search, without the bridge (no step at all: an
+        # infinite cost is never an improvement).
         avoiding = self.cheapest_between(own_pair, bridge)
+        own.cost, own.cell = avoiding if avoiding is not None else (float("inf"), -1)
+        try:
+            reached_by = self._search(source, target)
+        finally:
+            own.cost, own.cell = kept
+        if reached_by is None:
+            return None
+        path: list[int] = []
+        node = target
+        while node != source:
+            node, e = reached_by[node]
+            path.append(e)
+        return path
+
+    def _search(self, source: int, target: int) -> dict[int, tuple[int, int]] | None:
         neighbours = self.neighbours
         best = [float("inf")] * self.node_count
         best[source] = 0.0
@@ -294,26 +312,13 @@ class _Network:
                 continue
             done[node] = True
             if node == target:
-                break
+                return reached_by
             for nxt, step in neighbours[node]:
                 if done[nxt]:
                     continue
-                if step is own:
-                    if avoiding is None:
-                        continue
-                    cost, cell = avoiding
-                else:
-                    cost, cell = step.cost, step.cell
-                candidate = distance + cost
+                candidate = distance + step.cost
                 if candidate < best[nxt]:
                     best[nxt] = candidate
-                    reached_by[nxt] = (node, cell)
+                    reached_by[nxt] = (node, step.cell)
                     push(queue, (candidate, nxt))
-        if not done[target]:
-            return None
-        path: list[int] = []
-        node = target
-        while node != source:
-            node, e = reached_by[node]
-            path.append(e)
-        return path
+        return None
