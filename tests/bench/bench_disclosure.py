@@ -12,6 +12,11 @@ The second measurement releases everything London's region (33 LAs, the largest)
 period with ``policies.release.release_period``, under the shipped agreements, in one pass
 over all 15 measures; the baseline, timed in the same run, releases each measure alone (one
 call per measure, no rule across measures), which is what the hub did before the pass.
+
+The third releases three readers' periods (London's region, Camden, NARE) of the simulator's
+figures, breakdowns included, loaded as the hub loads them, for ten simulated LAs per real one
+(1,530, as ``bench_growth``'s largest size); its baseline is the same at the real 153 LAs, so
+its ratio is how the release grows with ten times the LAs.
 """
 
 from __future__ import annotations
