@@ -81,16 +81,24 @@ def complementary_cells(
     if not found:
         return added
     network = _Network(node_count, ends, hidden, costs())
-    while found:
-        bridge = found[0]
+    joined = _TwoEdgeConnected(node_count)
+    for e in sorted(hidden):
+        joined.add(*ends[e])
+    # Withholding more cells never makes a withheld cell a bridge again, and the cells a path
+    # adds lie on a cycle with the bridge it protects: the bridges left after each path are
+    # those of the first search still bridges, so the first of them is the next one to protect
+    # (rather than a search of the whole table after every path, at national size).
+    for bridge in found:
+        if not joined.bridge(*ends[bridge]):
+            continue
         path = network.cheapest_path(bridge)
         if path is None:
             raise ValueError(f"cell {bridge} is determined by the table's structure itself")
         for e in path:
             if e not in hidden:
                 network.hide(e)
+                joined.add(*ends[e])
                 added[e] = bridge
-        found = bridges(node_count, ends, _representatives(ends, hidden))
     return added
 
 
@@ -112,6 +120,106 @@ def _representatives(ends: Sequence[Edge], hidden: set[int]) -> list[int]:
     return kept
 
 
+class _TwoEdgeConnected:
+    """The two-edge-connected components of a graph that only gains edges (the online bridge
+    search: a forest of components, each tree rerooted into the larger when two join, and the
+    components on the tree path between an edge's ends merged when the edge closes a cycle).
+    An edge is a bridge iff its ends are in different components."""
+
+    def __init__(self, node_count: int) -> None:
+        self.component = list(range(node_count))  # union-find of two-edge-connected parts
+        self.tree = list(range(node_count))  # union-find of connected parts
+        self.size = [1] * node_count  # a connected part's size, at its representative
+        self.parent = [-1] * node_count  # a component's parent in its tree (-1: the root)
+        self.visit = [0] * node_count
+        self.visits = 0
+
+    def bridge(self, u: int, v: int) -> bool:
+        """Would an edge already added between ``u`` and ``v`` be a bridge."""
+        return self._part(u) != self._part(v)
+
+    def add(self, u: int, v: int) -> None:
+        a, b = self._part(u), self._part(v)
+        if a == b:
+            return
+        ta, tb = self._tree(a), self._tree(b)
+        if ta != tb:
+            if self.size[ta] > self.size[tb]:
+                a, b, ta, tb = b, a, tb, ta
+            self._reroot(a)
+            self.parent[a] = self.tree[a] = b
+            self.size[tb] += self.size[a]
+        else:
+            self._merge_path(a, b)
+
+    def _part(self, v: int) -> int:
+        component = self.component
+        root = v
+        while component[root] != root:
+            root = component[root]
+        while component[v] != root:
+            component[v], v = root, component[v]
+        return root
+
+    def _tree(self, v: int) -> int:
+        v = self._part(v)
+        path = []
+        tree = self.tree
+        while tree[v] != v:
+            path.append(v)
+            v = self._part(tree[v])
+        for w in path:
+            tree[w] = v
+        return v
+
+    def _reroot(self, v: int) -> None:
+        root, child = v, -1
+        while v != -1:
+            up = self._part(self.parent[v]) if self.parent[v] != -1 else -1
+            self.parent[v] = child
+            self.tree[v] = root
+            child, v = v, up
+        self.size[root] = self.size[child]
+
+    def _merge_path(self, a: int, b: int) -> None:
+        self.visits += 1
+        mark, visit = self.visits, self.visit
+        path_a: list[int] = []
+        path_b: list[int] = []
+        meet = -1
+        while meet == -1:
+            if a != -1:
+                a = self._part(a)
+                path_a.append(a)
+                if visit[a] == mark:
+                    meet = a
+                    break
+                visit[a] = mark
+                a = self.parent[a]
+            if b != -1:
+                b = self._part(b)
+                path_b.append(b)
+                if visit[b] == mark:
+                    meet = b
+                    break
+                visit[b] = mark
+                b = self.parent[b]
+        for path in (path_a, path_b):
+            for v in path:
+                self.component[v] = meet
+                if v == meet:
+                    break
+
+
+class _Step:
+    """The cheapest cell between a pair of nodes (updated in place as cells are withheld)."""
+
+    __slots__ = ("cost", "cell")
+
+    def __init__(self, cost: float, cell: int) -> None:
+        self.cost, self.cell = cost, cell
+
+
 class _Network:
     """Every cell that is or could be withheld, grouped by the pair of nodes it joins."""
 
@@ -123,6 +231,7 @@ class _Network:
         costs: Sequence[float | None],
     ) -> None:
         self.ends, self.hidden, self.costs = ends, hidden, costs
+        self.node_count = node_count
         self.withheld: dict[Edge, list[int]] = {}
         self.released: dict[Edge, list[int]] = {}
         eligible = sorted(
@@ -132,15 +241,28 @@ class _Network:
             self.released.setdefault(_pair(ends[e]), []).append(e)
         for e in sorted(hidden):
             self.withheld.setdefault(_pair(ends[e]), []).append(e)
-        # Each node's neighbours, with the pair of nodes that names the cells between them.
-        self.neighbours: list[list[tuple[int, Edge]]] = [[] for _ in range(node_count)]
+        # The cheapest step between each pair of nodes, kept as cells are withheld: the first
+        # withheld cell for nothing, else the cheapest released one (none of which is withheld
+        # while the pair has no withheld cell). Only the bridge's own pair is searched per path.
+        self.steps: dict[Edge, _Step] = {}
+        # Each node's neighbours, with the step to each.
+        self.neighbours: list[list[tuple[int, _Step]]] = [[] for _ in range(node_count)]
         for u, v in sorted(self.released.keys() | self.withheld.keys()):
-            self.neighbours[u].append((v, (u, v)))
-            self.neighbours[v].append((u, (u, v)))
+            withheld = self.withheld.get((u, v))
+            cell = withheld[0] if withheld else self.released[(u, v)][0]
+            cost = 0.0 if withheld else costs[cell]
+            assert cost is not None
+            step = self.steps[(u, v)] = _Step(cost, cell)
+            self.neighbours[u].append((v, step))
+            self.neighbours[v].append((u, step))
 
     def hide(self, e: int) -> None:
         self.hidden.add(e)
-        self.withheld.setdefault(_pair(self.ends[e]), []).append(e)
+        pair = _pair(self.ends[e])
+        cells = self.withheld.setdefault(pair, [])
+        cells.append(e)
+        step = self.steps[pair]
+        step.cost, step.cell = 0.0, cells[0]
 
     def cheapest_between(self, pair: Edge, bridge: int) -> tuple[float, int] | None:
         for e in self.withheld.get(pair, ()):
@@ -156,29 +278,18 @@ class _Network:
     def cheapest_path(self, bridge: int) -> list[int] | None:
         """Dijkstra between the bridge's ends, avoiding it; withheld cells cost nothing."""
         source, target = self.ends[bridge]
-        best: dict[int, float] = {source: 0.0}
-        reached_by: dict[int, tuple[int, int]] = {}
-        queue: list[tuple[float, int]] = [(0.0, source)]
-        done: set[int] = set()
-        while queue:
-            distance, node = heapq.heappop(queue)
-            if node in done:
-                continue
-            done.add(node)
-            if node == target:
-                break
-            for nxt, pair in self.neighbours[node]:
-                if nxt in done:
-                    continue
-                step = self.cheapest_between(pair, bridge)
-                if step is None:
-                    continue
-                candidate = distance + step[0]
-                if candidate < best.get(nxt, float("inf")):
-                    best[nxt] = candidate
-                    reached_by[nxt] = (node, step[1])
-                    heapq.heappush(queue, (candidate, nxt))
-        if target not in done:
+        own_pair = _pair((source, target))
+        own = self.steps[own_pair]
+        kept = own.cost, own.cell
+        # The bridge's own pair, for this search, without the bridge (no step at all: an
+        # infinite cost is never an improvement).
+        avoiding = self.cheapest_between(own_pair, bridge)
+        own.cost, own.cell = avoiding if avoiding is not None else (float("inf"), -1)
+        try:
+            reached_by = self._search(source, target)
+        finally:
+            own.cost, own.cell = kept
+        if reached_by is None:
             return None
         path: list[int] = []
         node = target
@@ -186,3 +297,28 @@ class _Network:
             node, e = reached_by[node]
             path.append(e)
         return path
+
+    def _search(self, source: int, target: int) -> dict[int, tuple[int, int]] | None:
+        neighbours = self.neighbours
+        best = [float("inf")] * self.node_count
+        best[source] = 0.0
+        reached_by: dict[int, tuple[int, int]] = {}
+        queue: list[tuple[float, int]] = [(0.0, source)]
+        done = [False] * self.node_count
+        pop, push = heapq.heappop, heapq.heappush
+        while queue:
+            distance, node = pop(queue)
+            if done[node]:
+                continue
+            done[node] = True
+            if node == target:
+                return reached_by
+            for nxt, step in neighbours[node]:
+                if done[nxt]:
+                    continue
+                candidate = distance + step.cost
+                if candidate < best[nxt]:
+                    best[nxt] = candidate
+                    reached_by[nxt] = (node, step.cell)
+                    push(queue, (candidate, nxt))
+        return None

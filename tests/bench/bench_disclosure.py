@@ -12,6 +12,11 @@ The second measurement releases everything London's region (33 LAs, the largest)
 period with ``policies.release.release_period``, under the shipped agreements, in one pass
 over all 15 measures; the baseline, timed in the same run, releases each measure alone (one
 call per measure, no rule across measures), which is what the hub did before the pass.
+
+The third releases three readers' periods (London's region, Camden, NARE) of the simulator's
+figures, breakdowns included, loaded as the hub loads them, for ten simulated LAs per real one
+(1,530, as ``bench_growth``'s largest size); its baseline is the same at the real 153 LAs, so
+its ratio is how the release grows with ten times the LAs.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
+
 from policies.compiler import compile_policies
 from policies.decision import Subject
 from policies.disclosure import Grouping, release_measure_series, round_count, round_rate
@@ -32,7 +39,9 @@ from policies.loader import load_agreements
 from policies.measures import COMPONENTS, MEASURES, Kind, Measure
 from policies.policyset import PolicySet
 from policies.release import Figures, Geography, release_period
+from policies.release.inputs import Breakdowns, Components
 from policies.rules import DisclosureRules
+from tests.bench.bench_growth import clone_code
 
 REGION_SIZES = (12, 24, 15, 10, 14, 11, 33, 19, 15)
 PERIODS = tuple(f"{2023 + q // 4}-Q{q % 4 + 1}" for q in range(8))
@@ -171,15 +180,19 @@ class Period:
     figures: dict[str, Figures]
 
 
-def build_period(seed: int = 20241001) -> Period:
-    """Seeded figures for every LA of the reference data, under the shipped agreements."""
+def build_period(seed: int = 20241001, copies: int = 1) -> Period:
+    """Seeded figures for every LA of the reference data, under the shipped agreements;
+    ``copies`` > 1 simulates that many LAs per real one (the copies parties to their region's
+    agreement, as in ``bench_growth``), for a national-size world."""
     rng = random.Random(seed)
     regions: dict[str, set[str]] = defaultdict(set)
     with (ROOT / "hub" / "data" / "local_authorities.csv").open(newline="") as f:
         for row in csv.DictReader(f):
-            regions[row["region_code"]].add(row["ons_code"])
+            for copy in range(copies):
+                regions[row["region_code"]].add(clone_code(row["ons_code"], copy))
     reference = {code: frozenset(las) for code, las in regions.items()}
-    files = [(p.name, p.read_text()) for p in sorted((ROOT / "agreements").glob("*.yaml"))]
+    files = [(p.name, _with_copies(p.read_text(), regions))
+             for p in sorted((ROOT / "agreements").glob("*.yaml"))]
     agreements, problems = load_agreements(files, reference)
     assert not problems, problems
     geo = Geography({}, {code: tuple(sorted(las)) for code, las in sorted(regions.items())})
@@ -191,6 +204,55 @@ def build_period(seed: int = 20241001) -> Period:
                                  for la, comps in supplied.items()
                                  if all(comps.get(c) is not None for c in m.components)})
     return Period(compile_policies(agreements, [], NOW), geo, figures)
+
+
+def build_simulated_period(copies: int) -> Period:
+    """The simulator's figures of 2024-Q4 (breakdowns too) for ``copies`` LAs per real one,
+    loaded as the hub loads them: the tables behind the largest answers at national size."""
+    from hub.benchmarks.figures import breakdowns_of, needed
+    from tests.bench.bench_growth import _las
+    from tests.hub.benchmarks.conftest import simulated_extract
+
+    base = build_period(copies=copies)
+    las: dict[str, dict[str, Components]] = {code: {} for code in MEASURES}
+    splits: dict[str, dict[str, Breakdowns]] = {code: {} for code in MEASURES}
+    for la, real, _ in _las(sum(len(v) for v in base.geo.regions.values())):
+        extract = simulated_extract(real, "2024-Q4")
+        for code, m in MEASURES.items():
+            if not all(c in extract.components for c in m.components):
+                continue
+            own = {c: float(v) for c in needed(m) if (v := extract.components.get(c)) is not None}
+            las[code][la] = own
+            split = breakdowns_of(m, extract.breakdowns or {}, own) if m.breakdowns else None
+            if split:
+                splits[code][la] = split
+    figures = {code: Figures(las[code], splits[code]) for code in MEASURES}
+    return Period(base.policy_set, base.geo, figures)
+
+
+READERS = {"London's region": Subject(LONDON, "region", LONDON),
+           "Camden": Subject("E09000007", "local_authority", LONDON),
+           "NARE": Subject("NARE", "nare", None)}
+
+
+def every_reader(period: Period) -> int:
+    """London's region, one of its LAs and NARE each read every measure of the period."""
+    for subject in READERS.values():
+        release_period(period.policy_set, subject, "2024-Q4", 1, period.figures, period.geo)
+    return len(READERS)
+
+
+def _with_copies(text: str, regions: dict[str, set[str]]) -> str:
+    """An agreement's text with its region's simulated LAs among its parties."""
+    document = yaml.safe_load(text)
+    if not isinstance(document.get("parties"), list):
+        return text
+    parties = set(document["parties"])
+    extra = sorted(la for la in regions.get(document["region"], ()) if la not in parties)
+    if not extra:
+        return text
+    document["parties"] = document["parties"] + extra
+    return yaml.safe_dump(document, sort_keys=False)
 
 
 def whole_period(period: Period) -> int:
@@ -248,6 +310,18 @@ def main() -> list[dict[str, object]]:
                  "ratio": one_pass / alone, "unit": "ms"})
     print(f"{name}: {one_pass:.1f} ms (each measure alone: {alone:.1f} ms, "
           f"ratio {one_pass / alone:.2f}x)")
+    # How the release grows: the simulator's figures (with their breakdowns, whose tables
+    # secondary suppression works hardest on) for the real LAs and for ten per real LA.
+    real, national = build_simulated_period(1), build_simulated_period(10)
+    small, large = best_of_period(every_reader, real), best_of_period(every_reader, national)
+    size = sum(len(v) for v in national.geo.regions.values())
+    name = (f"three readers' periods ({', '.join(READERS)}), simulated figures, {size} LAs "
+            f"(aim: each under 200 ms)")
+    rows.append({"name": name, "value": large, "baseline": small, "ratio": large / small,
+                 "unit": "ms"})
+    real_size = sum(len(v) for v in real.geo.regions.values())
+    print(f"{name}: {large:.1f} ms for the three (at {real_size} LAs: {small:.1f} ms, "
+          f"ratio {large / small:.1f}x)")
     return rows
 
 
