@@ -3,12 +3,14 @@ measures of the same release (see ``linked``): a decision per LA and grain, then
 control with the rules each permit carries.
 
 An LA withheld from the reader is a marker with its reason, and is left out of every aggregate
-that reader sees unless that aggregate's own decision counts it. Count measures are additive,
-so an LA list and its region's total are released together with secondary suppression; the
-total an LA reads must stay releasable without its own figure (which it knows exactly), and a
-national total is checked against the region totals as one sum (``hierarchy``).
-A count with a breakdown (breaches by type, FTE by role) is released as one table of the LAs
-by category instead of a list, so the list and the breakdown cannot be differenced.
+that reader sees unless that aggregate's own decision counts it (a consent override's always
+does: the LA's figure is then a withheld cell of the LA list or breakdown table). Count
+measures are additive, so an LA list and its region's total are released together with
+secondary suppression; the total an LA reads must stay releasable without its own figure
+(which it knows exactly), and a national total is checked against the region totals as one
+sum (``hierarchy``). A count with a breakdown (breaches by type, FTE by role) is released
+as one table of the LAs by category instead of a list, so the list and the breakdown cannot
+be differenced.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ LA's figure, withheld as small (``c``) in the first answer. An override now with
 own figures, never the LA from an aggregate: it stays counted, its figure is a withheld cell
 that secondary suppression protects on top of the pattern the answer has without it.
 
-The search runs with more examples by hand: ``HYPOTHESIS_CONSENT_EXAMPLES=500 pytest
-tests/policies/test_consent_leaks.py`` (and ``HYPOTHESIS_CONSENT_SEED`` for a seed).
+A suspension is, for a reader other than the suspended LA, a withholding of every measure
+(``(LA, None)`` in the worlds); the suspended party's own reading is refused whole. More worlds
+by hand: ``HUB_CONSENT_LEAK_EXAMPLES=500 pytest tests/policies/test_consent_leaks.py
+--hypothesis-seed=N``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import timedelta
 from functools import cache
 
 import pytest
-from hypothesis import HealthCheck, given, note, seed, settings
+from hypothesis import HealthCheck, given, note, settings
 
 from policies.compiler import compile_policies
 from policies.decision import READ, Decision, Resource, Subject
@@ -40,16 +42,10 @@ from tests.policies.release_worlds import (
     released_elsewhere,
 )
 
-_EXAMPLES = int(os.environ.get("HYPOTHESIS_CONSENT_EXAMPLES", "40"))
-_SEED = os.environ.get("HYPOTHESIS_CONSENT_SEED")
+EXAMPLES = int(os.environ.get("HUB_CONSENT_LEAK_EXAMPLES", "40"))
 
 
-def _seeded(test):  # noqa: ANN001, ANN202 - a hypothesis test
-    return seed(int(_SEED))(test) if _SEED else test
-
-
-@_seeded
-@settings(max_examples=_EXAMPLES, deadline=None,
+@settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(change=consent_changes())
 def test_no_withheld_count_is_pinned_by_two_answers_around_a_consent_change(change) -> None:  # noqa: ANN001
