@@ -51,6 +51,8 @@ def release_cells(
 
     if hidden:
         _protect(released, complementary_cells(node_count, ends, hidden, costs), label)
+    if not forced:
+        return released
     pattern = [e for e, value in enumerate(released) if value.value is Marker.SUPPRESSED]
     added: dict[int, int] = {}
     for _, cells in forced:

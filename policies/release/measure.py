@@ -89,8 +89,8 @@ def region_block(asker: Asker, figures: MeasureFigures, geo: Geography, region: 
 
     An LA whose figure a consent override withholds (``Decision.withheld_under``) stays counted
     in the total; for a count it enters the LA list (or breakdown table) as a withheld cell,
-    so secondary suppression protects it as it would a small one and the pattern around it is
-    the same before and after the override.
+    so secondary suppression protects it as it would a small one, on top of the cells withheld
+    without the override (see ``policies.disclosure.linked.release_cells``).
     """
     measure = asker.measure
     total_decision = asker.ask(REGION, region)
