@@ -59,7 +59,9 @@ def test_no_withheld_count_is_pinned_by_two_answers_around_a_consent_change(chan
     assert pinned == {}
 
 
-# A fixed world under the real agreements: London's region reads agency_above_cap.
+# A fixed world under the real agreements: London's region reads agency_above_cap. Before
+# overrides kept the LA counted, Sutton left the second answer's totals and the two answers
+# pinned its 1 (for a withholding and a suspension alike).
 LONDON, SUTTON = "E12000007", "E09000029"
 PERIOD = "2024-Q4"
 MEASURED = ("agency_headcount", "agency_above_cap", "agency_above_cap_share")
