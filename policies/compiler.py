@@ -11,6 +11,7 @@ from types import MappingProxyType
 from policies.agreement import (
     AUDIENCES,
     GRAINS,
+    LA,
     NARE,
     NATIONAL,
     NATIONAL_GRAIN,
@@ -175,14 +176,14 @@ def _overrides(active: tuple[ConsentOverride, ...]) -> tuple[
                 readers[(o.org_code, grain)] = deny(
                     grain, o.clause_id, f"{o.org_code} is suspended and reads nothing of others "
                     f"while suspended: {why}")
-                sources[(o.org_code, grain)] = deny(
-                    grain, o.clause_id, f"{o.org_code} is suspended; its figures are shared "
-                    f"with no one but itself: {why}")
+            # Its own figures only: it stays counted in the aggregates (see policies.policyset).
+            sources[(o.org_code, LA)] = deny(
+                LA, o.clause_id, f"{o.org_code} is suspended; its figures are shared "
+                f"with no one but itself: {why}")
         elif o.kind == WITHHOLD and o.audience is not None:
             for measure in (o.measure,) if o.measure else tuple(MEASURES):
-                for grain in GRAINS:
-                    withheld.setdefault((o.org_code, o.audience, measure, grain), []).append(
-                        Clause(o.clause_id, f"{o.org_code} withholds {measure} from "
-                               f"{o.audience}: {why}"))
+                withheld.setdefault((o.org_code, o.audience, measure, LA), []).append(
+                    Clause(o.clause_id, f"{o.org_code} withholds {measure} from "
+                           f"{o.audience}: {why}"))
     return ({key: Decision(False, key[3], tuple(clauses), None, (), key[1])
              for key, clauses in withheld.items()}, readers, sources)

@@ -73,6 +73,11 @@ class Decision:
     agreements: tuple[AgreementRef, ...] = ()
     #: The reader's audience relative to the figures, where one could be established.
     audience: str | None = None
+    #: For a deny of one LA's figure by a consent override (a withholding, a suspension): the
+    #: rules the figure would have been released under. The LA stays counted in every
+    #: aggregate, so disclosure control withholds its figure as a primary cell under these
+    #: rules and protects it with secondary suppression, as it would a small one.
+    withheld_under: DisclosureRules | None = None
 
     @property
     def reason(self) -> str:

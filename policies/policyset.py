@@ -2,8 +2,11 @@
 
 Every answer that does not depend on who exactly is asking is precomputed by the compiler
 (policies.compiler). decide() works out the reader's audience relative to the figures, then looks
-up, in this order, suspensions, withholdings, and the agreement's grant; a contributor to an
-aggregate is checked the same way. Deny answers are shared Decision objects, so a request that is
+up, in this order, suspensions, withholdings, and the agreement's grant. A consent override
+withholds an LA's own figures (the LA grain), never the LA from an aggregate: an aggregate
+recomputed without one LA would give that LA back as the difference of two releases around the
+change. A contributor to an aggregate is checked against the agreements only (a region's
+prohibition keeps its LAs out). Deny answers are shared Decision objects, so a request that is
 refused costs no more than one that is permitted.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from policies.agreement import (
     LA,
@@ -54,10 +58,11 @@ class PolicySet:
     grants: Mapping[GrantKey, Decision]
     #: Per LA's region: contributions its agreement does not allow (not covered, prohibited).
     blocked: Mapping[BlockKey, Decision]
+    #: (LA, audience, measure, LA grain): an LA's own figure withheld by a consent override.
     withheld: Mapping[BlockKey, Decision]
     #: (org, grain): a suspended party reading others' figures.
     suspended_readers: Mapping[tuple[str, str], Decision]
-    #: (org, grain): a suspended party's figures read by anyone else.
+    #: (org, LA grain): a suspended LA's own figures read by anyone else.
     suspended_sources: Mapping[tuple[str, str], Decision]
     la_region: Mapping[str, str]
     national_parties: frozenset[str]
@@ -131,11 +136,18 @@ class PolicySet:
         else:
             audience = NARE if subject.kind == NARE_ORG else (
                 REGION_PARTIES if home == region else OTHER_REGIONS)
-            refused = (self.suspended_readers.get((org, grain))
-                       or self.suspended_sources.get((la, grain))
-                       or self.withheld.get((la, audience, measure, grain)))
-            if refused is not None:
-                return refused
+            suspended = self.suspended_readers.get((org, grain))
+            if suspended is not None:
+                return suspended
+            override = (self.suspended_sources.get((la, grain))
+                        or self.withheld.get((la, audience, measure, grain)))
+            if override is not None:
+                grant = self.grants.get((region, audience, grain, measure))
+                # An unrounded grant (no rules) releases every other cell exactly: nothing to
+                # protect the LA's figure with, so the release withholds the total beside it.
+                if grant is None or grant.rules is None:
+                    return override
+                return _withheld_under(override, grant)
         decision = self.grants.get((region, audience, grain, measure))
         return decision if decision is not None else self._uncovered(resource, audience)
 
@@ -152,9 +164,9 @@ class PolicySet:
             return aggregate
         audience = NARE if subject.kind == NARE_ORG else (
             REGION_PARTIES if home == region else OTHER_REGIONS)
-        refused = (self.suspended_sources.get((la, grain))
-                   or self.withheld.get((la, audience, measure, grain))
-                   or self.blocked.get((region, audience, measure, grain)))
+        # Consent overrides are not looked at: they withhold the LA's own figure, never the LA
+        # from an aggregate (see the module's documentation).
+        refused = self.blocked.get((region, audience, measure, grain))
         return aggregate if refused is None else refused
 
     def _stranger(self, subject: Subject, grain: str) -> Decision:
@@ -172,3 +184,13 @@ class PolicySet:
         scope = NATIONAL if grain == NATIONAL_GRAIN else resource.region_code
         return deny(grain, "default-deny", f"no agreement for {scope} is in force at "
                     f"{self.at.isoformat()}", (), audience)
+
+
+@lru_cache(maxsize=1024)
+def _withheld_under(override: Decision, grant: Decision) -> Decision:
+    """An override's deny of an LA's figure, carrying the rules the agreement's ``grant``
+    releases the other LAs' figures under; a refusing grant's deny stands as it is."""
+    if not grant.permit:
+        return override
+    return Decision(False, override.grain, override.clauses, None, override.agreements,
+                    override.audience, withheld_under=grant.rules)

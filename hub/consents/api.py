@@ -48,7 +48,16 @@ class Consents(MethodView):
     @blp.arguments(ConsentCreateSchema)
     @blp.response(201, ConsentSchema)
     def post(self, body):  # type: ignore[no-untyped-def]
-        """Withhold an LA's measure from an audience, or suspend a party; effective next request."""
+        """Withhold an LA's measure from an audience, or suspend a party; effective next request.
+
+        An override withholds the LA's own figures (the LA grain), never the LA from an
+        aggregate: it stays counted in every region and national aggregate and breakdown
+        total, where its figure is a cell withheld by disclosure control, so no reader can
+        difference the answers before and after the change to isolate it. An audience that
+        sees only aggregates (other regions, NARE) therefore sees nothing change unless an
+        agreement grants it LA-level figures. A suspended party still reads nothing of others;
+        an LA always sees its own figures.
+        """
         session = get_session()
         row = service.create(session, _actor(), get_policy_store(), **body)
         session.commit()

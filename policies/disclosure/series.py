@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from policies.disclosure.aggregates import Contributions, release_contributions
-from policies.disclosure.linked import parts_of, release_cells, total_of
+from policies.disclosure.linked import is_supplied, parts_of, release_cells, total_of
 from policies.disclosure.primary import counts_reader, is_within, release_rate
 from policies.disclosure.released import NOT_SUPPLIED, Count, Released, Supplied
 from policies.disclosure.secondary import Edge
@@ -99,6 +99,7 @@ def apply_rules_to_series(
     rules: DisclosureRules,
     groups: Grouping | Mapping[str, Sequence[str]] | None = None,
     carried: ReleasedSeries | None = None,
+    withheld: Mapping[str, str] | None = None,
 ) -> ReleasedSeries:
     """Counts of one measure by LA released with their total, and with each group's total when
     ``groups`` (group -> its LAs, every LA in exactly one) is given: nothing withheld can be
@@ -108,13 +109,15 @@ def apply_rules_to_series(
     minimum and dominance limit too. ``carried`` is an earlier release of the same series whose
     totals this pass keeps (used to re-apply the rules to released output). With groups, the
     released values come group by group, and an LA of a group missing from ``values`` is
-    released as not supplied; an LA in no group is a ValueError.
+    released as not supplied; an LA in no group is a ValueError. ``withheld``: LAs whose value
+    is withheld whatever it is (LA -> the reason), counted in the totals and protected by
+    secondary suppression as a small value would be.
     """
     grouping = _grouping(groups, values)
     if not values.keys() <= grouping.members:
         raise ValueError(f"LAs in no group: {sorted(values.keys() - grouping.members)}")
     figures = [values.get(la, NOT_SUPPLIED) for la in grouping.las]
-    return _release_series(grouping, figures, rules, carried)
+    return _release_series(grouping, figures, rules, carried, withheld or {})
 
 
 def _release_series(
@@ -122,8 +125,14 @@ def _release_series(
     figures: list[Supplied],
     rules: DisclosureRules,
     carried: ReleasedSeries | None,
+    withheld: Mapping[str, str] | None = None,
 ) -> ReleasedSeries:
     las = grouping.las
+    forced = [
+        (reason, (e,))
+        for e, (la, figure) in enumerate(zip(las, figures, strict=True))
+        if withheld and (reason := withheld.get(la)) and is_supplied(figure)
+    ]
     if carried is None:
         by_group = []
         start = 0
@@ -141,7 +150,13 @@ def _release_series(
         objections = [None] * (len(las) + len(totals))
     node_count = 2 + len(grouping.names)
     released = release_cells(
-        node_count, grouping.ends, [*figures, *totals], objections, grouping.label, rules
+        node_count,
+        grouping.ends,
+        [*figures, *totals],
+        objections,
+        grouping.label,
+        rules,
+        forced,
     )
     return ReleasedSeries(
         dict(zip(las, released, strict=False)),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from policies.disclosure.linked import parts_of, release_cells, total_of
+from policies.disclosure.linked import is_supplied, parts_of, release_cells, total_of
 from policies.disclosure.released import Count, Released, Supplied
 from policies.rules import DisclosureRules
 
@@ -84,16 +84,20 @@ class ReleasedTable:
         )
 
 
-def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
+def suppress_table(
+    table: CountTable, rules: DisclosureRules, withheld: Mapping[str, str] | None = None
+) -> ReleasedTable:
     """``table`` with every cell and total released so that no withheld one can be recovered
     exactly from the released ones: primary, aggregate and secondary suppression, rounding.
 
     Column totals and the grand total are aggregates over the rows' LAs, so they also pass the
-    contributor minimum and dominance limit; a row total is one LA's own sum.
+    contributor minimum and dominance limit; a row total is one LA's own sum. ``withheld``:
+    rows (row -> the reason) whose cells and total are withheld whatever they are, counted in
+    the column totals and protected by secondary suppression as small cells would be.
     """
     n_rows, n_cols = len(table.rows), len(table.columns)
     cells = [figure for line in table.cells for figure in line]
-    objections: list[str | None] = [None] * (n_rows * n_cols + n_rows)
+    objections: list[str | None] = [None] * (n_rows * n_cols)
     if table.row_totals is None:
         rows = [total_of(*parts_of(line), rules, False)[0] for line in table.cells]
         columns = [
@@ -103,13 +107,14 @@ def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
         grand = total_of(*parts_of(rows), rules, True)
         row_totals: list[Supplied] = list(rows)
         column_totals: list[Supplied] = [total for total, _ in columns]
+        objections += [None] * n_rows
         objections += [objection for _, objection in columns] + [grand[1]]
         grand_total: Supplied = grand[0]
     else:
         assert table.column_totals is not None and table.grand_total is not None
         row_totals, column_totals = list(table.row_totals), list(table.column_totals)
         grand_total = table.grand_total
-        objections += [None] * (n_cols + 1)
+        objections += [None] * (n_rows + n_cols + 1)
     # Nodes: rows, the total row, columns, the total column. Edges: cells, then row totals,
     # column totals and the grand total, each joining its row node to its column node.
     total_row, total_col = n_rows, n_rows + 1 + n_cols
@@ -129,7 +134,15 @@ def suppress_table(table: CountTable, rules: DisclosureRules) -> ReleasedTable:
         return "the grand total"
 
     figures = [*cells, *row_totals, *column_totals, grand_total]
-    released = release_cells(total_col + 1, ends, figures, objections, label, rules)
+    # A withheld row: its cells and its total, those that take part in the equations (a cell
+    # not supplied is in none).
+    forced = [
+        (reason, [e for e in (*range(i * n_cols, (i + 1) * n_cols), n_rows * n_cols + i)
+                  if is_supplied(figures[e])])
+        for i, row in enumerate(table.rows)
+        if withheld and (reason := withheld.get(row))
+    ]
+    released = release_cells(total_col + 1, ends, figures, objections, label, rules, forced)
     interior = n_rows * n_cols
     return ReleasedTable(
         table.rows,

@@ -11,6 +11,7 @@ figure): where the region's total is withheld under its own rules, so are they.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from policies.disclosure import ReleasedTable, breakdown_columns, breakdown_table, suppress_table
@@ -31,14 +32,26 @@ WITH_REGION = withheld(f"{AGGREGATE}: withheld with the region's total")
 
 
 def release_breakdown(measure: Measure, figures: MeasureFigures,
-                      visible: Mapping[str, Components | None], rules: DisclosureRules
-                      ) -> ReleasedTable:
+                      visible: Mapping[str, Components | None], rules: DisclosureRules,
+                      withheld: Mapping[str, Released] | None = None) -> ReleasedTable:
     """The ``visible`` LAs' ``measure`` by its first breakdown dimension, as one table
-    released under ``rules``; its row totals are the LAs' figures."""
+    released under ``rules``; its row totals are the LAs' figures. ``withheld``: rows among
+    ``visible`` whose figure the reader may not see (LA -> the refusal shown in each of its
+    cells): counted in the column totals, and protected as small cells would be."""
     dimension = measure.breakdowns[0]
     given = {la: split[dimension] for la in visible
              if (split := figures.breakdowns.get(la)) and dimension in split}
-    return suppress_table(breakdown_table(measure, dimension, visible, given), rules)
+    table = breakdown_table(measure, dimension, visible, given)
+    if not withheld:
+        return suppress_table(table, rules)
+    released = suppress_table(table, rules, {la: v.reason for la, v in withheld.items()})
+    rows = [withheld.get(la) for la in released.rows]
+    return replace(
+        released,
+        cells=tuple(line if v is None else (v,) * len(line)
+                    for line, v in zip(released.cells, rows, strict=True)),
+        row_totals=tuple(t if v is None else v
+                         for t, v in zip(released.row_totals, rows, strict=True)))
 
 
 def answer(measure: Measure, figures: MeasureFigures, table: ReleasedTable,

@@ -9,11 +9,11 @@ protection, secondary suppression included. Where the reader may not see the cou
 the rate's decision is already a deny (``asking.linked_counts``).
 
 An aggregate rate is also withheld where one count it is built from is released over the
-same LAs as the rate and another over other LAs (an LA withholds the headcount but not the
-workers above the cap, say): the share over its LAs times their headcount gives back the
-workers above the cap over those LAs, a second total beside the count's, and their difference
-is the LA left out. (Where no count counts the rate's LAs, as when an LA withholds only the
-rate, the rate is one equation in at least two unknown differences.)
+same LAs as the rate and another over other LAs (an agreement keeps an LA's headcount out of
+an aggregate but not its workers above the cap, say): the share over its LAs times their
+headcount gives back the workers above the cap over those LAs, a second total beside the
+count's, and their difference is the LA left out. (Where no count counts the rate's LAs, the
+rate is one equation in at least two unknown differences.)
 
 Withholding a rate never calls for more: rates add up to nothing, so no released total or
 cell is a sum that involves one.

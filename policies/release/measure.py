@@ -3,12 +3,14 @@ measures of the same release (see ``linked``): a decision per LA and grain, then
 control with the rules each permit carries.
 
 An LA withheld from the reader is a marker with its reason, and is left out of every aggregate
-that reader sees unless that aggregate's own decision counts it. Count measures are additive,
-so an LA list and its region's total are released together with secondary suppression; the
-total an LA reads must stay releasable without its own figure (which it knows exactly), and a
-national total is checked against the region totals as one sum (``hierarchy``).
-A count with a breakdown (breaches by type, FTE by role) is released as one table of the LAs
-by category instead of a list, so the list and the breakdown cannot be differenced.
+that reader sees unless that aggregate's own decision counts it (a consent override's always
+does: the LA's figure is then a withheld cell of the LA list or breakdown table). Count
+measures are additive, so an LA list and its region's total are released together with
+secondary suppression; the total an LA reads must stay releasable without its own figure
+(which it knows exactly), and a national total is checked against the region totals as one
+sum (``hierarchy``). A count with a breakdown (breaches by type, FTE by role) is released
+as one table of the LAs by category instead of a list, so the list and the breakdown cannot
+be differenced.
 """
 
 from __future__ import annotations
@@ -83,14 +85,23 @@ def aggregate(asker: Asker, figures: MeasureFigures, las: tuple[str, ...], grain
 
 def region_block(asker: Asker, figures: MeasureFigures, geo: Geography, region: str,
                  reader_la: str | None) -> RegionBlock:
-    """Each LA of ``region`` as permitted (the reader's own apart) beside the region's total."""
+    """Each LA of ``region`` as permitted (the reader's own apart) beside the region's total.
+
+    An LA whose figure a consent override withholds (``Decision.withheld_under``) stays counted
+    in the total; for a count it enters the LA list (or breakdown table) as a withheld cell,
+    so secondary suppression protects it as it would a small one, on top of the cells withheld
+    without the override (see ``policies.disclosure.linked.release_cells``).
+    """
     measure = asker.measure
     total_decision = asker.ask(REGION, region)
     shown_las: dict[str, Released] = {}
     visible: dict[str, Components | None] = {}
     hidden: list[Components] = []
+    #: Counted LAs withheld by an override: their refusal, shown in their cells' place.
+    overridden: dict[str, Released] = {}
     counted: dict[str, Components] = {}
-    la_rules: list[Decision] = []
+    la_rules: list[DisclosureRules | None] = []
+    la_decision: Decision | None = None
     for la in geo.regions.get(region, ()):
         components = figures.las.get(la)
         decision = asker.ask(LA, region, la)
@@ -101,36 +112,46 @@ def region_block(asker: Asker, figures: MeasureFigures, geo: Geography, region: 
             shown_las[la] = _released(asker, decision, components, region)
         elif decision.permit:
             visible[la] = components
-            la_rules.append(decision)
+            la_rules.append(decision.rules)
+            la_decision = la_decision or decision
         else:
             shown_las[la] = refusal(decision)
-            if la in counted:
+            if la in counted and measure.kind is Kind.COUNT and (
+                    decision.withheld_under is not None):
+                overridden[la] = shown_las[la]
+                la_rules.append(decision.withheld_under)
+            elif la in counted:
                 hidden.append(counted[la])
-    if la_rules:
-        asker.applied(la_rules[0], LA, region)
+    if la_decision is not None:
+        asker.applied(la_decision, LA, region)
     if total_decision.permit:
         asker.applied(total_decision, REGION, region)
-    cell_rules = la_rules[0].rules if la_rules else None
+    cell_rules = la_rules[0] if la_rules else None
     table = None
-    if measure.kind is Kind.COUNT and visible and cell_rules is not None:
+    cells = {la: c for la, c in (*visible.items(), *((la, counted[la]) for la in overridden))}
+    if measure.kind is Kind.COUNT and cells and cell_rules is not None:
         # The cells keep their own rules (a Pledge's unrounded breaches stay unrounded); the
         # total goes out under its own rules below, and only where the series' total may.
+        withheld = {la: value.reason for la, value in overridden.items()}
         if measure.breakdowns:
             # The LA list and the breakdown are one release: each LA's figure is its row.
-            table = release_breakdown(measure, figures, visible, cell_rules)
+            table = release_breakdown(measure, figures, cells, cell_rules, overridden)
             shown_las.update(zip(table.rows, table.row_totals, strict=True))
             others_total = table.grand_total
         else:
             series = apply_rules_to_series(
-                {la: _counts(measure, c) for la, c in visible.items()}, cell_rules,
-                Grouping.flat(visible))
+                {la: _counts(measure, c) for la, c in cells.items()}, cell_rules,
+                Grouping.flat(la for la in geo.regions[region] if la in cells),
+                withheld=withheld)
             shown_las.update(series.values)
+            shown_las.update(overridden)
             others_total = series.total
     else:
         for la, components in visible.items():
-            shown_las[la] = _released(asker, la_rules[0], components, region)
+            assert la_decision is not None
+            shown_las[la] = _released(asker, la_decision, components, region)
         others_total = None
-    total = _region_total(measure, total_decision, counted, hidden, bool(visible),
+    total = _region_total(measure, total_decision, counted, hidden, bool(cells),
                           others_total)
     ordered = {la: shown_las[la] for la in geo.regions[region]}
     return RegionBlock(ordered, Aggregate(total, frozenset(counted)), table)

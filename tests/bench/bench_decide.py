@@ -150,12 +150,13 @@ def cedar_policies(agreements: Sequence[Agreement], active: Sequence[ConsentOver
             out.append(f'forbid(principal, action, resource) when {{ (principal == {org} && '
                        f'!({has_la} && context.la == {org} && (context.grain == "own" || '
                        f'context.grain == "la"))) || ({has_la} && context.la == {org} && '
-                       f'principal != {org}) }};')
+                       f'principal != {org} && context.grain == "la") }};')
         else:
             measure = (f"context.measure == {json.dumps(o.measure)} && "
                        if o.measure is not None else "")
+            # An override withholds the LA's own figure only, never the LA from an aggregate.
             out.append(f'forbid(principal, action, resource) when {{ {measure}{has_la} && '
-                       f'context.la == {org} && {not_self} && '
+                       f'context.grain == "la" && context.la == {org} && {not_self} && '
                        f'{_audience(o.audience or "", "context.la.region")} }};')
     return "\n".join(out)
 

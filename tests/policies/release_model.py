@@ -357,16 +357,19 @@ class Reader:
     def _table(self, measure: Measure, table: dict[str, Any], tag: str,
                grand_is_region: bool) -> None:
         dimension = table["dimension"]
-        rules = next(self.decide(measure.code, "la", self.home, row["code"]).rules
-                     for row in table["local_authorities"] if not row["own"]
-                     and self.decide(measure.code, "la", self.home, row["code"]).permit)
+        decisions = [self.decide(measure.code, "la", self.home, row["code"])
+                     for row in table["local_authorities"] if not row["own"]]
+        rules = next(d.rules if d.permit else d.withheld_under for d in decisions
+                     if d.permit or d.withheld_under is not None)
         assert rules is not None
         people = COMPONENTS[measure.numerator].people is not None
         columns: dict[str, list[Expr]] = {c: [] for c in table["categories"]}
         for row in table["local_authorities"]:
             la = row["code"]
-            if row["own"] or not self.supplied(la, measure) or not self.decide(
-                    measure.code, "la", self.home, la).permit:
+            decision = self.decide(measure.code, "la", self.home, la)
+            # A row withheld by a consent is still in the table, its cells withheld.
+            if row["own"] or not self.supplied(la, measure) or not (
+                    decision.permit or decision.withheld_under is not None):
                 continue
             split = self.model.splits.get(la, {}).get(measure.code, {}).get(dimension)
             cells: dict[str, Expr] = {}
@@ -384,7 +387,7 @@ class Reader:
                 shown = row["cells"][category]
                 name = (tag, "cell", measure.code, la, category)
                 if shown["value"] is None:
-                    if shown["marker"] == "c" and expr:
+                    if (shown["marker"] == "c" or not decision.permit) and expr:
                         self.withheld[("cell", measure.code, la, category)] = expr
                 elif expr:
                     lo, hi = count_interval(shown["value"], rules, people)

@@ -34,9 +34,12 @@ class Policy:
         grain, la = resource.grain, resource.la_code
         if grain == "own":
             return Decision(True, grain, (Clause("own", "its own figures"),))
-        if la is not None and la != subject.org_code and (
+        # As the PolicySet: a consent withholds the LA's own figure, never the LA from an
+        # aggregate; its figure goes into disclosure control as a withheld cell.
+        if grain == "la" and la != subject.org_code and (
                 (la, None) in self.withheld or (la, resource.measure) in self.withheld):
-            return Decision(False, grain, (Clause("consent", f"{la} withholds it"),))
+            return Decision(False, grain, (Clause("consent", f"{la} withholds it"),),
+                            withheld_under=self.rules[grain])
         return Decision(True, grain, (Clause("grant", "granted"),), self.rules[grain])
 
 

@@ -154,18 +154,25 @@ def test_a_withholding_denies_that_audience_only(agreements: list[Agreement]) ->
     assert read(policy, CAMDEN, "vacancy_rate", "la", la_code=HACKNEY)[0]
     hackney = Subject(HACKNEY, "local_authority", "E12000007")
     assert read(policy, hackney, "agency_rate", "la", la_code=HACKNEY)[0]
-    # The aggregate stays visible; Hackney is just not counted in it for that audience.
+    # A withholding withholds Hackney's own figure, never Hackney from an aggregate: one
+    # recomputed without it would give it back as the difference of two releases.
     assert read(policy, CAMDEN, "agency_rate", "region", region_code="E12000007")[0]
-    assert not read(policy, CAMDEN, "agency_rate", "region", region_code="E12000007",
-                    la_code=HACKNEY)[0]
+    assert read(policy, CAMDEN, "agency_rate", "region", region_code="E12000007",
+                la_code=HACKNEY)[0]
     assert read(policy, BIRMINGHAM, "agency_rate", "region", region_code="E12000007",
                 la_code=HACKNEY)[0]
+    # The release withholds its figure as a cell, under the rules of the other LAs' figures.
+    figure = policy.decide(CAMDEN, "read", Resource("agency_rate", "la", la_code=HACKNEY))
+    assert figure.withheld_under is not None
+    assert figure.withheld_under == policy.decide(
+        CAMDEN, "read", Resource("agency_rate", "la", la_code=CAMDEN.org_code)).rules
 
 
 def test_withholding_every_measure(agreements: list[Agreement]) -> None:
     policy = compile_policies(agreements, [withhold(HACKNEY, "nare")], NOW)
+    # NARE sees aggregates only: Hackney stays counted in them, so NARE sees the same.
     for measure in ("agency_rate", "mou_breaches"):
-        assert not read(policy, NARE, measure, "national", la_code=HACKNEY)[0]
+        assert read(policy, NARE, measure, "national", la_code=HACKNEY)[0]
     assert read(policy, CAMDEN, "mou_breaches", "la", la_code=HACKNEY)[0]
 
 
@@ -179,8 +186,12 @@ def test_a_suspended_party_shares_and_reads_nothing_but_its_own(
                      dict(grain="region", region_code="E12000007"), dict(grain="national")):
         allowed, clauses = read(policy, hackney, "agency_rate", **resource)
         assert not allowed and clauses == [f"override s-{HACKNEY} v1 suspend"]
-    assert not read(policy, CAMDEN, "agency_rate", "la", la_code=HACKNEY)[0]
-    assert not read(policy, NARE, "agency_rate", "national", la_code=HACKNEY)[0]
+    assert read(policy, CAMDEN, "agency_rate", "la", la_code=HACKNEY) == (
+        False, [f"override s-{HACKNEY} v1 suspend"])
+    # Its figures stay counted in the aggregates others read (its own are withheld).
+    assert read(policy, NARE, "agency_rate", "national", la_code=HACKNEY)[0]
+    assert read(policy, CAMDEN, "agency_rate", "region", region_code="E12000007",
+                la_code=HACKNEY)[0]
     assert read(policy, NARE, "agency_rate", "national", la_code=CAMDEN.org_code)[0]
 
 

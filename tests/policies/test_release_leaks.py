@@ -1,6 +1,5 @@
 """The whole release of one reader's period gives no withheld count away. (Two answers of
-that period around a consent change, read together, still do: ``consent_leak_search``, by
-hand.)
+that period around a consent change, read together: ``test_consent_leaks``.)
 
 Random LA figures (headcounts, FTE, workers above the cap and breaches, some broken down),
 random disclosure rules per grain and random consents (``release_worlds``); every released
