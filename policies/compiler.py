@@ -22,7 +22,7 @@ from policies.agreement import (
     Permission,
 )
 from policies.decision import Clause, Decision, deny
-from policies.measures import MEASURES
+from policies.measures import MEASURES, Kind
 from policies.overrides import SUSPEND, WITHHOLD, ConsentOverride, overrides_in_force
 from policies.policyset import BlockKey, GrantKey, PolicySet
 from policies.rules import DisclosureRules
@@ -163,6 +163,19 @@ def _blocked(agreement: Agreement) -> Mapping[BlockKey, Decision]:
     return MappingProxyType(blocked)
 
 
+def withheld_with(code: str) -> tuple[str, ...]:
+    """What withholding ``code`` withholds: the measure, and for a rate whose every component
+    the catalogue also releases as a count of its own (the agency rate from agency and
+    permanent FTE), its numerator's count, without which the rate cannot be worked out. (A
+    rate built on a count is already withheld wherever that count is.)"""
+    measure = MEASURES[code]
+    if measure.kind is Kind.COUNT:
+        return (code,)
+    as_counts = {c for c in measure.components if (count := MEASURES.get(c)) is not None
+                 and count.kind is Kind.COUNT and count.numerator == c and not count.denominator}
+    return (code, measure.numerator) if as_counts == set(measure.components) else (code,)
+
+
 def _overrides(active: tuple[ConsentOverride, ...]) -> tuple[
         dict[BlockKey, Decision], dict[tuple[str, str], Decision],
         dict[tuple[str, str], Decision]]:
@@ -181,9 +194,13 @@ def _overrides(active: tuple[ConsentOverride, ...]) -> tuple[
                 LA, o.clause_id, f"{o.org_code} is suspended; its figures are shared "
                 f"with no one but itself: {why}")
         elif o.kind == WITHHOLD and o.audience is not None:
-            for measure in (o.measure,) if o.measure else tuple(MEASURES):
-                withheld.setdefault((o.org_code, o.audience, measure, LA), []).append(
-                    Clause(o.clause_id, f"{o.org_code} withholds {measure} from "
-                           f"{o.audience}: {why}"))
+            for asked in (o.measure,) if o.measure else tuple(MEASURES):
+                for measure in withheld_with(asked):
+                    with_it = "" if measure == asked else (
+                        f", and with it {measure}, which beside the other counts it is built "
+                        "from would give it back")
+                    withheld.setdefault((o.org_code, o.audience, measure, LA), []).append(
+                        Clause(o.clause_id, f"{o.org_code} withholds {asked} from "
+                               f"{o.audience}{with_it}: {why}"))
     return ({key: Decision(False, key[3], tuple(clauses), None, (), key[1])
              for key, clauses in withheld.items()}, readers, sources)

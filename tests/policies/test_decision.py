@@ -12,6 +12,7 @@ import pytest
 from policies.agreement import Agreement
 from policies.compiler import compile_policies, strictest
 from policies.decision import ConsentOverride, Resource, Subject
+from policies.measures import MEASURES, Kind
 from policies.policyset import PolicySet
 from policies.rules import DisclosureRules
 from tests.policies.conftest import NOW
@@ -312,3 +313,20 @@ def test_every_region_shares_as_the_table_in_the_design_says(
             not prohibited)
         assert read(policy_set, NARE, measure, "region", region_code=region)[0]
         assert read(policy_set, NARE, measure, "national", la_code=la)[0]
+
+
+@pytest.mark.parametrize("rate", [code for code, m in MEASURES.items() if m.kind is not Kind.COUNT])
+def test_a_withheld_rate_cannot_be_worked_out_from_counts_released_beside_it(
+        agreements: list[Agreement], rate: str) -> None:
+    policy = compile_policies(agreements, [withhold(HACKNEY, "region_parties", rate)], NOW)
+    released = {code for code in MEASURES
+                if read(policy, CAMDEN, code, "la", la_code=HACKNEY)[0]}
+    assert rate not in released
+    # Every component of the rate released to Camden as a count of Hackney's own would give
+    # the rate back (agency FTE beside permanent FTE is the agency rate).
+    assert not set(MEASURES[rate].components) <= released
+    # What is not needed to protect it stays shared.
+    everything = {code for code in MEASURES
+                  if read(compile_policies(agreements, [], NOW), CAMDEN, code, "la",
+                          la_code=HACKNEY)[0]}
+    assert everything - released <= {rate, MEASURES[rate].numerator}
