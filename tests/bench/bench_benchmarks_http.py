@@ -71,9 +71,16 @@ def bare_app() -> Flask:
     return app
 
 
+#: Ports already handed out in this process: with HUB_BENCH_PORT, the next servers take the
+#: ports after it (gunicorn binds with SO_REUSEPORT, so two servers on one port would share it).
+_handed_out: list[int] = []
+
+
 def _free_port() -> int:
-    if os.environ.get("HUB_BENCH_PORT"):  # a port set aside for the run, on a shared machine
-        return int(os.environ["HUB_BENCH_PORT"])
+    if os.environ.get("HUB_BENCH_PORT"):  # ports set aside for the run, on a shared machine
+        port = int(os.environ["HUB_BENCH_PORT"]) + len(_handed_out)
+        _handed_out.append(port)
+        return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
