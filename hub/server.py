@@ -9,6 +9,7 @@ worker itself once it is running, never in the parent.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,24 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         return self._app
+
+
+def refuse_if_taken(host: str, port: int) -> None:
+    """Stop with a clear message where something already listens on ``host:port``.
+
+    Several workers bind with SO_REUSEPORT, which would let a second hub started on the same
+    port share it silently (each answering some of the requests) instead of failing. A plain
+    bind fails wherever any socket listens there; SO_REUSEADDR lets it pass over connections
+    of a hub just stopped (TIME_WAIT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"{host}:{port} is already in use ({error.strerror}): is a hub already running "
+                "there? Stop it, or set HUB_PORT to another port.") from None
 
 
 def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
@@ -74,6 +93,8 @@ def serve(app: Flask, host: str, port: int, *, workers: int, threads: int,
         for stop in stops:
             stop()
 
+    if workers > 1:
+        refuse_if_taken(host, port)
     click.echo(f"hub: {in_use(app.config['HUB_SETTINGS'])}")
     database.dispose()
     _Server(app, {
