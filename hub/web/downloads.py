@@ -19,21 +19,26 @@ FORMATS = {"csv": "text/csv",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def tables_in(content: Any) -> Iterator[Table]:
-    """Every Table in a page's content (its dict of tables, panels, lists of panels)."""
-    if isinstance(content, Table):
+def items_in(content: Any) -> Iterator[Panel | Table]:
+    """Every chart (as its Panel) and table of a page's content (its dict of tables, panels,
+    lists of panels) in the order the page shows them."""
+    if isinstance(content, Panel | Table):
         yield content
-    elif isinstance(content, Panel):
-        yield content.table
     elif isinstance(content, ByCategory):
         yield content.table
-        yield content.panel.table
+        yield content.panel
     elif isinstance(content, dict):
         for value in content.values():
-            yield from tables_in(value)
+            yield from items_in(value)
     elif isinstance(content, list | tuple):
         for value in content:
-            yield from tables_in(value)
+            yield from items_in(value)
+
+
+def tables_in(content: Any) -> Iterator[Table]:
+    """Every Table in a page's content, a chart's own table included."""
+    for item in items_in(content):
+        yield item.table if isinstance(item, Panel) else item
 
 
 def find(content: Any, slug: str) -> Table | None:

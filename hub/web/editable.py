@@ -6,7 +6,6 @@ the definitions of the measures close the document as they close the PDF."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 from docx import Document
@@ -15,8 +14,7 @@ from docx.shared import Cm, Pt
 from PIL import Image
 from sqlalchemy.orm import Session
 
-from hub.web import charts, cover, report
-from hub.web.breakdowns import ByCategory
+from hub.web import charts, cover, downloads, report
 from hub.web.definitions import Definition
 from hub.web.models import PackCommentary
 from hub.web.panels import Panel
@@ -74,21 +72,6 @@ def _chart(document: Any, panel: Panel) -> None:
         paragraph.paragraph_format.keep_with_next = True
     document.add_paragraph(chart.description)
     _table(document, panel.table)
-
-
-def _items(content: Any) -> Iterator[Panel | Table]:
-    """The charts and tables of a section in the order the page shows them."""
-    if isinstance(content, Panel | Table):
-        yield content
-    elif isinstance(content, ByCategory):
-        yield content.table
-        yield content.panel
-    elif isinstance(content, dict):
-        for value in content.values():
-            yield from _items(value)
-    elif isinstance(content, list | tuple):
-        for value in content:
-            yield from _items(value)
 
 
 def _definitions(document: Any, defined: list[Definition]) -> None:
@@ -149,7 +132,7 @@ def build(session: Session, reading: Reading, region: tuple[str, str], period: s
             supplied = sum(1 for s in content["collection"] if s.revision)
             document.add_paragraph(f"{supplied} of {len(content['collection'])} local "
                                    f"authorities have supplied data for {period}.")
-        for item in _items(content):
+        for item in downloads.items_in(content):
             if isinstance(item, Panel):
                 _chart(document, item)
             else:

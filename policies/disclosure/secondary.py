@@ -182,29 +182,24 @@ class _TwoEdgeConnected:
         self.size[root] = self.size[child]
 
     def _merge_path(self, a: int, b: int) -> None:
+        # Climb from both ends in turn, marking the components passed, until one end reaches
+        # a component the other passed: everything climbed up to it becomes one component.
         self.visits += 1
         mark, visit = self.visits, self.visit
-        path_a: list[int] = []
-        path_b: list[int] = []
+        climbs: list[tuple[list[int], list[int]]] = [([a], []), ([b], [])]
         meet = -1
         while meet == -1:
-            if a != -1:
-                a = self._part(a)
-                path_a.append(a)
-                if visit[a] == mark:
-                    meet = a
+            for at, path in climbs:
+                if at[0] == -1:
+                    continue
+                v = at[0] = self._part(at[0])
+                path.append(v)
+                if visit[v] == mark:
+                    meet = v
                     break
-                visit[a] = mark
-                a = self.parent[a]
-            if b != -1:
-                b = self._part(b)
-                path_b.append(b)
-                if visit[b] == mark:
-                    meet = b
-                    break
-                visit[b] = mark
-                b = self.parent[b]
-        for path in (path_a, path_b):
+                visit[v] = mark
+                at[0] = self.parent[v]
+        for _, path in climbs:
             for v in path:
                 self.component[v] = meet
                 if v == meet:
