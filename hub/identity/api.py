@@ -87,6 +87,23 @@ class ClientDisable(MethodView):
         return client
 
 
+@blp.route("/<string:client_id>/revoke-tokens")
+class ClientTokensRevoke(MethodView):
+    @protected(blp, "clients:admin")
+    @blp.response(200, ClientSchema)
+    @blp.alt_response(404, response="404")
+    def post(self, client_id: str):  # type: ignore[no-untyped-def]
+        """Refuse every token the client holds, from the next request on; the client stays
+        enabled and may ask for new tokens."""
+        _require_admin()
+        session = get_session()
+        client = service.revoke_tokens(session, client_id,
+                                       current_app.extensions["hub.identity"].spent,
+                                       _token_lifetime(), actor=_actor())
+        session.commit()
+        return client
+
+
 @blp.route("/<string:client_id>/rotate-secret")
 class ClientRotateSecret(MethodView):
     @protected(blp, "clients:admin")

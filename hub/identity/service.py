@@ -134,6 +134,16 @@ def disable_client(session: Session, client_id: str, spent: SpentStore,
     return client
 
 
+def revoke_tokens(session: Session, client_id: str, spent: SpentStore,
+                  token_lifetime: int, *, actor: Actor = SYSTEM) -> ApiClient:
+    """Refuse every token the client holds from the next request on; the client itself keeps
+    working and may ask for new ones (a token seen where it should not be, say)."""
+    client = get_client(session, client_id)
+    _cut_off(client, spent, token_lifetime)
+    _audit(session, actor, "client.revoke_tokens", client_id, {"org": client.org_code})
+    return client
+
+
 def rotate_secret(session: Session, client_id: str, spent: SpentStore,
                   token_lifetime: int, *, actor: Actor = SYSTEM) -> CreatedClient:
     """A new secret for a secret client; the old secret and its tokens stop working."""

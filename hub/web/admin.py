@@ -1,5 +1,6 @@
-"""The administrators' pages: agreements and their history, consent overrides, connectors'
-health and pulls, and the audit log. Changes (overrides) need the admin role and a CSRF token."""
+"""The administrators' pages: agreements and their history, consent overrides, API clients
+(and revoking their tokens), connectors' health and pulls, and the audit log. Changes
+(overrides, revocations) need the admin role and a CSRF token."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, select
 
 from hub.agreements import service as agreements
@@ -17,6 +27,7 @@ from hub.consents import service as consents
 from hub.db import get_session
 from hub.decisions.store import get_policy_set, get_policy_store
 from hub.errors import InvalidInput
+from hub.identity import service as identity
 from hub.organisations.models import Organisation, OrgKind
 from hub.pulls.models import PullAttempt
 from hub.registry.models import Connector
@@ -110,6 +121,32 @@ def admin_consent_revoke(override_id: str) -> Response:
     session.commit()
     flash(f"Override {override_id} revoked.")
     return redirect(url_for("web.admin_consents"))
+
+
+@blp.get("/admin/clients")
+@signed_in(ADMIN)
+def admin_clients() -> str:
+    """Every API client: whose it is, what it may do, and whether it is enabled."""
+    session = get_session()
+    names = dict(session.execute(select(Organisation.code, Organisation.name)).all())
+    return render_template("admin_clients.html", clients=identity.list_clients(session),
+                           names=names)
+
+
+@blp.post("/admin/clients/<client_id>/revoke-tokens")
+@signed_in(ADMIN)
+def admin_client_revoke_tokens(client_id: str) -> Response:
+    """Refuse every token the client holds from the next request on (admin role)."""
+    actor = _actor()  # the admin role, not only an administrators' viewer
+    session = get_session()
+    client = identity.revoke_tokens(
+        session, client_id, current_app.extensions["hub.identity"].spent,
+        int(current_app.config["HUB_SETTINGS"].token_lifetime),
+        actor=identity.Actor(actor.name, current_person().org_code))
+    session.commit()
+    flash(f"Every token of {client.name} ({client.client_id}) is refused from the next "
+          "request.")
+    return redirect(url_for("web.admin_clients"))
 
 
 @blp.get("/admin/connectors")

@@ -41,13 +41,14 @@ PEOPLE = {
                           ["Camden", "Newcastle upon Tyne", "Audit log"]),
     "admin@hub.example": ("admin", [("/admin/agreements", "Data-sharing agreements"),
                                     ("/admin/consents", "Consent overrides"),
+                                    ("/admin/clients", "API clients"),
                                     ("/admin/connectors", "Connectors"),
                                     ("/admin/audit", "Audit log")],
                           ["web.sign_in", "Camden"], ["Your position", "Over-price-cap position"]),
 }
 #: A page of every kind, for checking that no one else's is shown.
 EVERY_PAGE = ["/la/E09000007", "/region/E12000007", "/compare", "/national",
-              "/admin/agreements", "/admin/audit", "/la/E09000012"]
+              "/admin/agreements", "/admin/clients", "/admin/audit", "/la/E09000012"]
 
 
 @pytest.fixture(scope="module")

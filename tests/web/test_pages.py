@@ -24,7 +24,8 @@ PAGES = {
     LA_USER: ["/la/E09000007"],
     REGION_USER: ["/region/E12000007", "/compare"],
     NARE_USER: ["/national"],
-    ADMIN_USER: ["/admin/agreements", "/admin/consents", "/admin/connectors", "/admin/audit"],
+    ADMIN_USER: ["/admin/agreements", "/admin/consents", "/admin/clients", "/admin/connectors",
+                 "/admin/audit"],
 }
 
 

@@ -51,6 +51,7 @@ def test_no_one_but_administrators_manages_clients(app, issue_token, register_cl
     for method, path in [("get", "/api/v1/clients"),
                          ("get", f"/api/v1/clients/{target.client_id}"),
                          ("post", f"/api/v1/clients/{target.client_id}/disable"),
+                         ("post", f"/api/v1/clients/{target.client_id}/revoke-tokens"),
                          ("post", f"/api/v1/clients/{target.client_id}/rotate-secret")]:
         response = getattr(http, method)(path, headers=bearer(token))
         assert response.status_code == 403, (org, method, path)
@@ -133,8 +134,10 @@ def _audit_events(app, action: str) -> list:
 def test_client_changes_over_the_api_are_audited_with_who_made_them(app, admin_client):
     created = admin_client.post("/api/v1/clients", json={"org": "NARE", "name": "n"}).json
     admin_client.post(f"/api/v1/clients/{created['client_id']}/rotate-secret")
+    admin_client.post(f"/api/v1/clients/{created['client_id']}/revoke-tokens")
     admin_client.post(f"/api/v1/clients/{created['client_id']}/disable")
-    for action in ("client.create", "client.rotate_secret", "client.disable"):
+    for action in ("client.create", "client.rotate_secret", "client.revoke_tokens",
+                   "client.disable"):
         [event] = [e for e in _audit_events(app, action) if e.target == created["client_id"]]
         assert event.org_code == "HUB-ADMIN" and event.actor.startswith("hub-admin-")
         assert created["client_secret"] not in str(event.details)
